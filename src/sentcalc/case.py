@@ -1,0 +1,122 @@
+"""The case file (YAML or JSON), validated by pydantic at the boundary.
+
+Field meanings follow the foundation design: `conviction` is the count of conviction (its statute,
+drug and quantity); `drugs` are the relevant-conduct quantities that drive USSG §2D1.1(c); the
+court's own numbers, when known, go in `findings` and are authoritative for the original sentence.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+SUBSECTIONS = ("841(b)(1)(A)", "841(b)(1)(B)", "841(b)(1)(C)", "841(b)(1)(D)", "844(a)")
+"""Statutes of conviction, most serious first (a §846 conspiracy or attempt takes its object's)."""
+
+CATEGORIES = ("I", "II", "III", "IV", "V", "VI")
+MAX_GRAMS = 1e10
+"""Largest quantity accepted (10,000 tonnes): anything larger is a typing error, not a case."""
+
+Grams = Annotated[float, Field(ge=0, le=MAX_GRAMS, allow_inf_nan=False)]
+Section = Annotated[str, Field(pattern=r"^[1-8][A-Z]\d\.\d{1,2}(\([a-z0-9]{1,4}\))*$", max_length=40)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Conviction(_Model):
+    statute: Literal[SUBSECTIONS]  # type: ignore[valid-type]
+    drug: str = Field(max_length=60)
+    grams: Grams | None = Field(None, description="quantity of conviction (charged and admitted or found by the jury)")
+    prior_convictions: Literal[0, 1, 2] = Field(0, description="21 U.S.C. §851 informations (2 = two or more)")
+    priors_qualify_after_2018: bool | None = Field(
+        None, description="whether the priors are 'serious drug felonies' (First Step Act §401); absent: assumed")
+    death_or_injury: bool = False
+
+
+class DrugAmount(_Model):
+    drug: str = Field(max_length=60)
+    grams: Grams
+
+
+class Adjustment(_Model):
+    section: Section = Field(description="as written in the Manual, e.g. 2D1.1(b)(1), 3B1.1(c), 3C1.1")
+    levels: int = Field(ge=-12, le=12)
+
+
+class CriminalHistory(_Model):
+    points: int | None = Field(None, ge=0, le=99, description="total criminal history points found at sentencing")
+    status_points: int = Field(0, ge=0, le=2, description="how many of the points were status points")
+    recency_points: int = Field(0, ge=0, le=2, description="how many of the points were recency points")
+    category: Literal[CATEGORIES] | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CriminalHistory:
+        if self.points is None and self.category is None:
+            raise ValueError("give points (the total found at sentencing) or category (I to VI)")
+        if self.points is not None and self.status_points + self.recency_points > self.points:
+            raise ValueError(
+                f"status_points ({self.status_points}) + recency_points ({self.recency_points}) exceed "
+                f"points ({self.points}); they are part of the total")
+        if self.points is None and (self.status_points or self.recency_points):
+            raise ValueError("status_points and recency_points need points (the total found at sentencing)")
+        return self
+
+
+Months = int | Literal["life"]
+
+
+class GuidelineRange(_Model):
+    min_months: Months
+    max_months: Months
+
+
+class Findings(_Model):
+    """What the court found: authoritative for the original sentence."""
+
+    base_offense_level: int | None = Field(None, ge=1, le=43)
+    total_offense_level: int | None = Field(None, ge=1, le=43)
+    guideline_range: GuidelineRange | None = None
+
+
+class Case(_Model):
+    """One defendant's federal drug case, as found at the original sentencing."""
+
+    id: str = Field(min_length=1, max_length=200)
+    offense_date: date
+    sentencing_date: date
+    conviction: Conviction
+    drugs: list[DrugAmount] = Field(min_length=1, max_length=50)
+    adjustments: list[Adjustment] = Field(default_factory=list, max_length=50)
+    mitigating_role: Literal[0, 2, 3, 4] = Field(0, description="§3B1.2 levels")
+    acceptance: Literal[0, 2, 3] = Field(0, description="§3E1.1 levels granted (3: the government moved)")
+    criminal_history: CriminalHistory
+    career_offender: bool = False
+    safety_valve: bool = Field(False, description="the court found the 18 U.S.C. §3553(f) criteria met")
+    substantial_assistance: bool = False
+    zero_point_offender: bool | None = Field(None, description="§4C1.1; absent: decided from the case and assumed")
+    guidelines_manual: date | None = Field(None, description="the Manual used, when not the one in force (§1B1.11)")
+    sentence_months: float | None = Field(None, ge=0, le=10_000)
+    custody_start: date | None = None
+    findings: Findings | None = None
+
+    @field_validator("offense_date")
+    @classmethod
+    def _not_future(cls, v: date, info: ValidationInfo) -> date:
+        today = (info.context or {}).get("today")
+        if today is not None and v > today:
+            raise ValueError(f"the offense date is after today ({today.isoformat()})")
+        return v
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Case:
+        if self.sentencing_date < self.offense_date:
+            raise ValueError(
+                f"sentencing_date {self.sentencing_date.isoformat()} is before offense_date "
+                f"{self.offense_date.isoformat()}")
+        if self.custody_start is not None and self.custody_start < self.offense_date:
+            raise ValueError("custody_start is before offense_date")
+        return self

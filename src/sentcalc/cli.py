@@ -1,0 +1,215 @@
+"""The `sentcalc` command: parse options, call the library, print. Bad input exits with code 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .errors import InputError, LawDataError
+
+app = typer.Typer(
+    help="Recompute U.S. federal drug sentences under the law as it stood on any date, every step cited.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+tables_app = typer.Typer(help="Print the dated tables in guidelines/.", no_args_is_help=True)
+app.add_typer(tables_app, name="tables")
+
+_state: dict[str, date | None] = {"today": None}
+
+TodayOpt = Annotated[str | None, typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today; "
+                                                 "also SENTCALC_TODAY.")]
+
+
+def _today() -> date:
+    from .regimes import today
+    return today(_state["today"])
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .law import default_law
+        law = default_law()
+        typer.echo(f"sentcalc {__version__}\nguidelines data sha256:{law.content_hash}\n{law.root}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    today: TodayOpt = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and the hash of the guidelines data.")] = False,
+) -> None:
+    """sentcalc: federal law only (state relief such as California's Proposition 64 is out of scope)."""
+    if today:
+        from .regimes import today as parse_today
+        _state["today"] = parse_today(today)
+
+
+@app.command("range")
+def range_cmd(
+    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON); see `sentcalc schema`.")],
+    regime: Annotated[list[str] | None, typer.Option(
+        "--regime", "-r", help="original, current, pre-2007, 2007, 2010, 2011, 2014, 2018, 2023 or YYYY-MM-DD; "
+        "repeatable. Default: original and current, plus 2010 and 2014 where they differ.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only (the stable shape in the README).")] = False,
+) -> None:
+    """The statutory range and guideline range of one case under each regime, with every step cited."""
+    from .columns import from_models
+    from .engine import compute_many
+    from .io.casefile import load_case
+    from .law import default_law
+    from .regimes import parse_regime
+    from .report.result import result_dict, same_outcome
+
+    law = default_law()
+    on = _today()
+    case = load_case(case_file, law, on)
+    tokens = regime or ["original", "current", "2010", "2014"]
+    regimes = [parse_regime(t, law, on) for t in tokens]
+    cases = from_models([case], law.drugs)
+    results = [result_dict(r, 0) for r in compute_many(law, cases, regimes)]
+    if not regime:  # 2010 and 2014 only where they differ from both original and current
+        results = results[:2] + [r for r in results[2:] if not any(same_outcome(r, x) for x in results[:2])]
+    for r in results:
+        for d in r["discrepancies"]:
+            typer.echo(f"discrepancy ({r['regime']}): {d}", err=True)
+    if as_json:
+        doc = {"case_id": case.id, "results": results, "provenance": _provenance(law)}
+        typer.echo(json.dumps(doc, indent=2))
+        return
+    from rich.console import Console
+
+    from .report.worksheet import render_range
+    render_range(Console(), case.id, results)
+
+
+def _provenance(law) -> dict:
+    return {"sentcalc_version": __version__, "guidelines_sha256": law.content_hash, "today": _today().isoformat()}
+
+
+@app.command()
+def regimes() -> None:
+    """List the regime aliases and what changed in the law on each date, with citations."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .law import default_law
+    from .regimes import aliases
+    law = default_law()
+    t = Table(title="Regimes (a regime is the law a court sentencing on that date would apply)")
+    t.add_column("Alias")
+    t.add_column("Date")
+    for k, v in aliases(law).items():
+        t.add_row(k, v.isoformat())
+    t.add_row("current", f"today ({_today().isoformat()})")
+    t.add_row("original", "the case's sentencing date (and guidelines_manual)")
+    c = Table(title="What changed")
+    for col in ("Date", "Change", "Source"):
+        c.add_column(col)
+    for ch in law.doc("regimes.yaml")["changes"]:
+        c.add_row(str(ch["date"]), ch["what"], f"{ch['reference']['title']}\n{ch['reference']['href']}")
+    con = Console()
+    con.print(t)
+    con.print(c)
+
+
+@tables_app.command("drug-quantity")
+def tables_drug_quantity(
+    drug: Annotated[str, typer.Option(help="cocaine_base, cocaine, heroin, methamphetamine, "
+                                      "methamphetamine_actual or marihuana")],
+    regime: Annotated[str, typer.Option(help="A regime alias or date.")] = "current",
+) -> None:
+    """Print the §2D1.1(c) Drug Quantity Table line for one drug as in force under a regime."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .law import default_law
+    from .regimes import parse_regime
+    from .rules.drug_quantity import _bands, _table, grams_text
+    law = default_law()
+    if drug not in law.drugs:
+        raise InputError("--drug", drug, "use one of " + ", ".join(law.drugs))
+    r = parse_regime(regime, law, _today())
+    if r.day is None:
+        raise InputError("--regime", regime, "give a date or an alias; `original` needs a case")
+    ver = law.drug_table(drug).on(r.day)
+    bounds, levels = _bands(_table(law, drug, ver)[1])
+    t = Table(title=f"USSG §2D1.1(c) — {drug} — in force {r.day.isoformat()}",
+              caption=f"{ver.citation}\n{ver.href}  [{ver.status}]")
+    t.add_column("Level", justify="right")
+    t.add_column("Quantity")
+    for k in range(len(bounds) - 1, -1, -1):
+        hi = bounds[k + 1] if k + 1 < len(bounds) else None
+        lo = grams_text(bounds[k])
+        text = (f"{lo} or more" if hi is None else f"less than {grams_text(hi)}" if bounds[k] == 0
+                else f"at least {lo} but less than {grams_text(hi)}")
+        t.add_row(str(levels[k]), text)
+    Console().print(t)
+
+
+@tables_app.command("sentencing")
+def tables_sentencing(regime: Annotated[str, typer.Option(help="A regime alias or date.")] = "current") -> None:
+    """Print the Sentencing Table (Ch. 5, Pt. A) in force under a regime."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .case import CATEGORIES
+    from .law import default_law
+    from .regimes import parse_regime
+    from .report.result import months_value
+    from .rules.sentencing_table import _cells
+    law = default_law()
+    r = parse_regime(regime, law, _today())
+    if r.day is None:
+        raise InputError("--regime", regime, "give a date or an alias; `original` needs a case")
+    ver = law.dated("sentencing-table.yaml").on(r.day)
+    cells = _cells(ver)
+    t = Table(title=f"Sentencing Table (months) in force {r.day.isoformat()}", caption=ver.citation)
+    t.add_column("Level", justify="right")
+    for c in CATEGORIES:
+        t.add_column(c, justify="right")
+    for lv in range(1, 44):
+        t.add_row(str(lv), *[f"{months_value(cells[lv, k, 0])}-{months_value(cells[lv, k, 1])}"
+                             if cells[lv, k, 0] != cells[lv, k, 1] else str(months_value(cells[lv, k, 0]))
+                             for k in range(6)])
+    Console().print(t)
+
+
+@app.command()
+def schema() -> None:
+    """Print the case file's JSON Schema."""
+    from .case import Case
+    typer.echo(json.dumps(Case.model_json_schema(), indent=2))
+
+
+def main() -> None:
+    """Entry point: user errors exit 2 with one paragraph; nothing prints a traceback."""
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except LawDataError as exc:
+        typer.echo(f"error in the guidelines data: {exc}", err=True)
+        sys.exit(3)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
+        import click
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        typer.echo(f"internal error ({type(exc).__name__}): {exc}. Please report it with the command you ran.",
+                   err=True)
+        sys.exit(1)

@@ -1,0 +1,124 @@
+"""Cases as columns: one numpy array per field, one row per case. A single case is a table of one
+row; the engine only ever sees columns. Names match the flat (CSV) column names of the case file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+import numpy as np
+
+from .case import CATEGORIES, SUBSECTIONS, Case
+
+NAT = np.datetime64("NaT", "D")
+
+
+@dataclass
+class Cases:
+    """Column arrays; unknown values are NaN / NaT / -1 as noted."""
+
+    id: np.ndarray                      # object (str)
+    offense_date: np.ndarray            # datetime64[D]
+    sentencing_date: np.ndarray         # datetime64[D]
+    statute: np.ndarray                 # int8 index into SUBSECTIONS
+    conviction_drug: np.ndarray         # int8 index into drugs
+    conviction_grams: np.ndarray        # float64, NaN = not given
+    prior_convictions: np.ndarray       # int8 0/1/2
+    priors_qualify_after_2018: np.ndarray  # int8 1/0, -1 = not given
+    death_or_injury: np.ndarray         # bool
+    grams: np.ndarray                   # float64 [n, len(drugs)] relevant-conduct quantities
+    adjustment_sections: np.ndarray     # object (str, ";"-joined, "" = none)
+    adjustment_levels: np.ndarray       # int16 sum of the adjustments
+    mitigating_role: np.ndarray         # int8
+    acceptance: np.ndarray              # int8
+    criminal_history_points: np.ndarray  # int16, -1 = not given
+    status_points: np.ndarray           # int8
+    recency_points: np.ndarray          # int8
+    criminal_history_category: np.ndarray  # int8 1..6, 0 = not given
+    career_offender: np.ndarray         # bool
+    safety_valve: np.ndarray            # bool
+    substantial_assistance: np.ndarray  # bool
+    zero_point_offender: np.ndarray     # int8 1/0, -1 = not given
+    guidelines_manual: np.ndarray       # datetime64[D], NaT = the Manual in force
+    sentence_months: np.ndarray         # float64, NaN = not given
+    custody_start: np.ndarray           # datetime64[D]
+    findings_base_offense_level: np.ndarray   # int16, -1
+    findings_total_offense_level: np.ndarray  # int16, -1
+    findings_guideline_min_months: np.ndarray  # float64, NaN (life = LIFE)
+    findings_guideline_max_months: np.ndarray  # float64, NaN
+    drugs: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def take(self, idx: np.ndarray) -> Cases:
+        """The rows at `idx` (a boolean mask or indices)."""
+        kw = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name != "drugs"}
+        return Cases(**kw, drugs=self.drugs)
+
+    def has_section(self, section: str) -> np.ndarray:
+        """Rows whose adjustments include `section` or one of its subdivisions (3B1.1 matches 3B1.1(c))."""
+        s = np.char.add(np.char.add(";", self.adjustment_sections.astype(str)), ";")
+        exact = np.char.find(s, f";{section};") >= 0
+        sub = np.char.find(s, f";{section}(") >= 0
+        return exact | sub
+
+
+def _d(v: date | None) -> np.datetime64:
+    return NAT if v is None else np.datetime64(v, "D")
+
+
+def _lvl(v: object) -> float:
+    from .law import LIFE
+    return float(LIFE) if v == "life" else float(v)  # type: ignore[arg-type]
+
+
+def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
+    """Columns from validated case models (the single-case path; batch builds columns directly)."""
+    n = len(cases)
+    grams = np.zeros((n, len(drugs)))
+    for i, c in enumerate(cases):
+        for d in c.drugs:
+            grams[i, drugs.index(d.drug)] += d.grams
+    f = [c.findings for c in cases]
+    gr = [x.guideline_range if x else None for x in f]
+    return Cases(
+        id=np.array([c.id for c in cases], dtype=object),
+        offense_date=np.array([_d(c.offense_date) for c in cases], dtype="datetime64[D]"),
+        sentencing_date=np.array([_d(c.sentencing_date) for c in cases], dtype="datetime64[D]"),
+        statute=np.array([SUBSECTIONS.index(c.conviction.statute) for c in cases], dtype=np.int8),
+        conviction_drug=np.array([drugs.index(c.conviction.drug) for c in cases], dtype=np.int8),
+        conviction_grams=np.array([np.nan if c.conviction.grams is None else c.conviction.grams for c in cases]),
+        prior_convictions=np.array([c.conviction.prior_convictions for c in cases], dtype=np.int8),
+        priors_qualify_after_2018=np.array(
+            [-1 if c.conviction.priors_qualify_after_2018 is None else int(c.conviction.priors_qualify_after_2018)
+             for c in cases], dtype=np.int8),
+        death_or_injury=np.array([c.conviction.death_or_injury for c in cases], dtype=bool),
+        grams=grams,
+        adjustment_sections=np.array([";".join(a.section for a in c.adjustments) for c in cases], dtype=object),
+        adjustment_levels=np.array([sum(a.levels for a in c.adjustments) for c in cases], dtype=np.int16),
+        mitigating_role=np.array([c.mitigating_role for c in cases], dtype=np.int8),
+        acceptance=np.array([c.acceptance for c in cases], dtype=np.int8),
+        criminal_history_points=np.array(
+            [-1 if c.criminal_history.points is None else c.criminal_history.points for c in cases], dtype=np.int16),
+        status_points=np.array([c.criminal_history.status_points for c in cases], dtype=np.int8),
+        recency_points=np.array([c.criminal_history.recency_points for c in cases], dtype=np.int8),
+        criminal_history_category=np.array(
+            [0 if c.criminal_history.category is None else CATEGORIES.index(c.criminal_history.category) + 1
+             for c in cases], dtype=np.int8),
+        career_offender=np.array([c.career_offender for c in cases], dtype=bool),
+        safety_valve=np.array([c.safety_valve for c in cases], dtype=bool),
+        substantial_assistance=np.array([c.substantial_assistance for c in cases], dtype=bool),
+        zero_point_offender=np.array(
+            [-1 if c.zero_point_offender is None else int(c.zero_point_offender) for c in cases], dtype=np.int8),
+        guidelines_manual=np.array([_d(c.guidelines_manual) for c in cases], dtype="datetime64[D]"),
+        sentence_months=np.array([np.nan if c.sentence_months is None else c.sentence_months for c in cases]),
+        custody_start=np.array([_d(c.custody_start) for c in cases], dtype="datetime64[D]"),
+        findings_base_offense_level=np.array(
+            [-1 if x is None or x.base_offense_level is None else x.base_offense_level for x in f], dtype=np.int16),
+        findings_total_offense_level=np.array(
+            [-1 if x is None or x.total_offense_level is None else x.total_offense_level for x in f], dtype=np.int16),
+        findings_guideline_min_months=np.array([np.nan if g is None else _lvl(g.min_months) for g in gr]),
+        findings_guideline_max_months=np.array([np.nan if g is None else _lvl(g.max_months) for g in gr]),
+        drugs=drugs,
+    )

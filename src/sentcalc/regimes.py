@@ -1,0 +1,111 @@
+"""Regimes: the law a court sentencing on a given date would apply.
+
+A regime token is an alias (`pre-2007`, `2007`, `2010`, `2011`, `2014`, `2018`, `2023`), `current`
+(today), `original` (each case's sentencing date and its `guidelines_manual`, if given) or an ISO
+date. Resolved against cases it becomes per-row dates: the Guidelines Manual date, the statute date
+(Dorsey v. United States, 567 U.S. 260 (2012): the statute in force at sentencing), and optional
+per-component substitutions so that retroactivity can combine an amended provision with the original
+manual and statute.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from dateutil.parser import isoparse
+
+from .errors import InputError
+from .law import Law
+
+ORIGINAL = "original"
+CURRENT = "current"
+
+
+def today(override: str | date | None = None) -> date:
+    """Today, unless --today or SENTCALC_TODAY says otherwise (so tests do not rot)."""
+    value = override or os.environ.get("SENTCALC_TODAY")
+    if value is None:
+        return date.today()
+    if isinstance(value, date):
+        return value
+    try:
+        return isoparse(value).date()
+    except ValueError:
+        raise InputError("today", value, "give a date as YYYY-MM-DD") from None
+
+
+def aliases(law: Law) -> dict[str, date]:
+    return {str(k): _as_date(v) for k, v in law.doc("regimes.yaml")["aliases"].items()}
+
+
+def first_guidelines(law: Law) -> date:
+    return _as_date(law.doc("regimes.yaml")["first_guidelines"])
+
+
+def _as_date(v: object) -> date:
+    return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A regime as the user named it: `day` is None for `original`."""
+
+    token: str
+    day: date | None
+
+    @property
+    def is_original(self) -> bool:
+        return self.day is None
+
+
+def parse_regime(token: str, law: Law, on: date) -> Regime:
+    """Turn a user's regime token into a Regime; unknown tokens and pre-1987 dates are errors."""
+    t = token.strip()
+    al = aliases(law)
+    if t == ORIGINAL:
+        return Regime(t, None)
+    if t == CURRENT:
+        return Regime(t, on)
+    if t in al:
+        return Regime(t, al[t])
+    try:
+        day = isoparse(t).date() if len(t) >= 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InputError("regime", token, "use original, current, one of " + ", ".join(al)
+                         + ", or a date as YYYY-MM-DD")
+    first = first_guidelines(law)
+    if day < first:
+        raise InputError("regime", token, f"the Sentencing Guidelines took effect on {first.isoformat()}; "
+                         "give a date on or after it")
+    return Regime(t, day)
+
+
+@dataclass
+class Dates:
+    """Per-row dates of a regime: which Manual, which statute, and per-component substitutions."""
+
+    regime: Regime
+    manual: np.ndarray
+    statute: np.ndarray
+    components: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def on(self, component: str) -> np.ndarray:
+        """The date whose version of `component` applies (the Manual date unless substituted)."""
+        if component in self.components:
+            return self.components[component]
+        return self.statute if component.startswith("statute") else self.manual
+
+
+def resolve(regime: Regime, sentencing_date: np.ndarray, guidelines_manual: np.ndarray) -> Dates:
+    """Per-row dates for `regime` over cases with these sentencing dates and Manuals."""
+    n = len(sentencing_date)
+    if regime.is_original:
+        manual = np.where(np.isnat(guidelines_manual), sentencing_date, guidelines_manual)
+        return Dates(regime, manual.astype("datetime64[D]"), sentencing_date.astype("datetime64[D]"))
+    d = np.full(n, np.datetime64(regime.day, "D"))
+    return Dates(regime, d, d.copy())

@@ -1,0 +1,1 @@
+"""Everything a user sees, rendered from the steps the engine recorded (never recomputed)."""

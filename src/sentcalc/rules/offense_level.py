@@ -1,0 +1,197 @@
+"""Chapter Two and Three offense level: USSG §2D1.1(a) base level (Drug Quantity Table, death or
+serious bodily injury, mitigating-role cap), §2D2.1 possession, the adjustments found, the §2D1.1(b)
+safety-valve reduction, §3E1.1 acceptance and the §5C1.2(b) floor."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..columns import Cases
+from ..law import Law
+from ..regimes import Dates
+from ..steps import Note, Step, note, step
+from .drug_quantity import grams_text, quantity_level
+from .statutes import POSSESSION
+
+OFFENSE_LEVEL = "offense-level.yaml"
+
+
+def _substance(drug: str) -> str:
+    """Methamphetamine mixture and actual are one substance (Note B to the Drug Quantity Table)."""
+    return "methamphetamine" if drug.startswith("methamphetamine") else drug
+
+
+def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray, Step]:
+    """USSG §2D1.1(a)(5), (c): the Drug Quantity Table level of the relevant-conduct quantity.
+
+    Methamphetamine: the greater of the mixture and actual levels (Note B to the table).
+    """
+    on = dates.on("drug-quantity")
+    n = len(cases)
+    level = np.zeros(n, dtype=np.int16)
+    found: dict[str, dict[str, np.ndarray]] = {}
+    present = cases.grams > 0
+    for j, drug in enumerate(cases.drugs):
+        rows = present[:, j]
+        if not rows.any():
+            continue
+        q = quantity_level(law, drug, cases.grams[:, j], on)
+        found[drug] = q
+        level = np.where(rows, np.maximum(level, q["level"]), level)
+    none = ~present.any(axis=1)
+    for d in np.unique(cases.conviction_drug[none]):
+        m = none & (cases.conviction_drug == d)
+        level[m] = quantity_level(law, cases.drugs[int(d)], np.zeros(int(m.sum())), on[m])["level"]
+
+    def detail(i: int) -> str:
+        parts = []
+        for drug, q in found.items():
+            j = cases.drugs.index(drug)
+            if cases.grams[i, j] <= 0:
+                continue
+            band = (f"at least {grams_text(q['lower'][i])}" + (
+                f" but less than {grams_text(q['upper'][i])}" if np.isfinite(q["upper"][i]) else " (the top row)"))
+            parts.append(f"{grams_text(cases.grams[i, j])} of {drug.replace('_', ' ')} is {band} → level "
+                         f"{q['level'][i]}")
+        text = "; ".join(parts) or "no quantity given → the lowest level"
+        return text + (f"; the greater level, {level[i]}, applies" if len(parts) > 1 else "") + "."
+
+    def citation(i: int) -> str:
+        cites = []
+        for drug, q in found.items():
+            if cases.grams[i, cases.drugs.index(drug)] > 0:
+                cites.append(law.drug_table(drug).versions[int(q["version"][i])].citation)
+        return "; ".join(dict.fromkeys(cites)) or "USSG §2D1.1(c)"
+
+    return level, step("drug_quantity", "USSG §2D1.1(c)", citation, detail)
+
+
+def mitigating_role_cap(law: Law, level: np.ndarray, role: np.ndarray, on: np.ndarray) -> tuple[np.ndarray, Step]:
+    """USSG §2D1.1(a)(5): the cap on the Drug Quantity Table level with a §3B1.2 adjustment."""
+    dt = law.dated("mitigating-role-cap.yaml")
+    idx = dt.index_on(on)
+    out = level.copy()
+    for v in np.unique(idx):
+        d = dt.versions[int(v)].data
+        m = (idx == v) & (role > 0)
+        dec = np.array([int(d["decrease"].get(int(x), 0)) for x in level[m]], dtype=np.int16)
+        capped = level[m] - dec
+        if d.get("cap") is not None:
+            capped = np.minimum(capped, int(d["cap"]))
+        if d.get("minimal_participant_cap") is not None:
+            mp = role[m] == 4
+            capped = np.where(mp, np.minimum(capped, int(d["minimal_participant_cap"])), capped)
+        out[m] = capped
+    changed = out != level
+    return out, step(
+        "mitigating_role_cap", "USSG §2D1.1(a)(5)", lambda i: dt.versions[int(idx[i])].citation,
+        lambda i: f"Mitigating role ({int(role[i])} levels under §3B1.2): base level {level[i]} → {out[i]}.",
+        applies=changed)
+
+
+def base_offense_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray, list[Step], list[Note]]:
+    """The Chapter Two base offense level: §2D1.1(a) (greatest of (a)(1)-(2) and the capped (a)(5)
+    quantity level), or §2D2.1 for a §844(a) possession conviction."""
+    on = dates.manual
+    qlevel, s_qty = quantity_base_level(law, cases, dates)
+    capped, s_cap = mitigating_role_cap(law, qlevel, cases.mitigating_role, dates.on("mitigating-role-cap"))
+    # §2D1.1(a)(1)-(2): death or serious bodily injury.
+    dsbi = law.dated(OFFENSE_LEVEL, "death_or_injury")
+    di = dsbi.index_on(on)
+    with_prior = np.array([v.data["with_prior"] for v in dsbi.versions])[di]
+    without = np.array([v.data["without_prior"] for v in dsbi.versions])[di]
+    death_level = np.where(cases.prior_convictions > 0, with_prior, without)
+    use_death = cases.death_or_injury & (death_level > capped) & (cases.statute <= 2)
+    level = np.where(use_death, death_level, capped).astype(np.int16)
+    # §2D2.1: simple possession, with the pre-2010 cross reference to §2D1.1 for cocaine base.
+    poss = law.dated(OFFENSE_LEVEL, "possession")
+    pi = poss.index_on(dates.on("possession"))
+    possession = cases.statute == POSSESSION
+    cross = np.zeros(len(cases), dtype=bool)
+    for i in np.flatnonzero(possession):
+        d = poss.versions[int(pi[i])].data
+        drug = cases.drugs[int(cases.conviction_drug[i])]
+        limit = (d.get("cross_reference") or {}).get(drug)
+        g = cases.conviction_grams[i]
+        if limit is not None and not np.isnan(g) and g > float(limit):
+            cross[i] = True
+        else:
+            level[i] = int(d["levels"].get(drug, d["default_level"]))
+    steps = [s_qty, s_cap,
+             step("death_or_injury", "USSG §2D1.1(a)(1)-(2)", lambda i: dsbi.versions[int(di[i])].citation,
+                  lambda i: f"Death or serious bodily injury resulted → level {death_level[i]}"
+                  + (" (with a prior similar conviction)" if cases.prior_convictions[i] > 0 else "") + ".",
+                  applies=use_death),
+             step("possession", "USSG §2D2.1", lambda i: poss.versions[int(pi[i])].citation,
+                  lambda i: ("Possession of more than the cross-reference quantity of cocaine base: §2D1.1 applies "
+                             f"(§2D2.1(b)(1)) → level {level[i]}.") if cross[i] else
+                  f"Simple possession (§2D2.1(a)) → base offense level {level[i]}.",
+                  applies=possession)]
+    notes = [note("warning", possession & np.array([poss.versions[int(x)].is_unverified("levels.cocaine_base")
+                                                     for x in pi]) & (cases.drugs.index("cocaine_base")
+                                                                     == cases.conviction_drug),
+                  "Uses the §2D2.1 level for cocaine base, not yet traced to its amendment.")]
+    return level, steps, notes
+
+
+def safety_valve_reduction(law: Law, level: np.ndarray, valve: np.ndarray, on: np.ndarray) -> tuple[np.ndarray, Step]:
+    """USSG §2D1.1(b) (now (b)(18)): 2 levels if the §5C1.2(a) criteria are met."""
+    dt = law.dated("safety-valve.yaml", "reduction")
+    idx = dt.index_on(on)
+    lv = np.array([int(v.data["levels"]) for v in dt.versions])[idx]
+    min_level = np.array([0 if v.data["minimum_offense_level"] is None else int(v.data["minimum_offense_level"])
+                          for v in dt.versions])[idx]
+    applies = valve & (lv > 0) & (level >= min_level)
+    out = np.where(applies, level - lv, level).astype(np.int16)
+    return out, step("safety_valve_reduction", "USSG §2D1.1(b) (safety valve)",
+                     lambda i: dt.versions[int(idx[i])].citation,
+                     lambda i: f"Safety-valve criteria met: {level[i]} − {lv[i]} = {out[i]}.", applies=applies)
+
+
+def acceptance(law: Law, level: np.ndarray, granted: np.ndarray, on: np.ndarray,
+               is_original: bool) -> tuple[np.ndarray, np.ndarray, Step, list[Note]]:
+    """USSG §3E1.1: −2, and −1 more if the level before acceptance is 16 or greater and (from
+    2003-04-30) the government moved; `granted` 3 means it did."""
+    dt = law.dated("acceptance.yaml")
+    idx = dt.index_on(on)
+    extra = [v.data.get("additional_level") for v in dt.versions]
+    extra_min = np.array([999 if e is None else int(e["minimum_offense_level"]) for e in extra])[idx]
+    third_possible = level >= extra_min
+    reduction = np.where(granted == 0, 0, 2) + np.where((granted == 3) & third_possible, 1, 0)
+    out = (level - reduction).astype(np.int16)
+    lost = (granted == 3) & ~third_possible
+    no_motion = (granted == 2) & third_possible & (not is_original)
+
+    def detail(i: int) -> str:
+        s = f"Acceptance of responsibility: {level[i]} − {reduction[i]} = {out[i]}."
+        if lost[i]:
+            s += (" The additional level is not available: the level before acceptance is below "
+                  f"{extra_min[i]}." if extra_min[i] < 999 else " No additional level existed on this date.")
+        return s
+
+    notes = [
+        note("assumption", lost, lambda i: (
+            "Acceptance: the third level granted at sentencing is not available under this regime "
+            f"(level before acceptance {level[i]}); only 2 levels applied.")),
+        note("assumption", no_motion, lambda i: (
+            f"Acceptance: the level before acceptance is {level[i]} (16 or more), but only 2 levels were granted at "
+            "sentencing; assumed the government would not move for the third level.")),
+    ]
+    return out, reduction, step("acceptance", "USSG §3E1.1", lambda i: dt.versions[int(idx[i])].citation,
+                                detail, applies=granted > 0), notes
+
+
+def safety_valve_floor(law: Law, level: np.ndarray, valve: np.ndarray, nominal_min: np.ndarray,
+                       on: np.ndarray) -> tuple[np.ndarray, Step]:
+    """USSG §5C1.2(b): with the safety valve and a statutory minimum of at least five years, the
+    Chapter Two and Three offense level is not less than 17."""
+    dt = law.dated("safety-valve.yaml", "floor")
+    idx = dt.index_on(on)
+    floor = np.array([0 if v.data["offense_level"] is None else int(v.data["offense_level"]) for v in dt.versions])[idx]
+    need = np.array([np.inf if v.data["when_minimum_at_least_months"] is None
+                     else float(v.data["when_minimum_at_least_months"]) for v in dt.versions])[idx]
+    applies = valve & (nominal_min >= need) & (level < floor)
+    out = np.where(applies, floor, level).astype(np.int16)
+    return out, step("safety_valve_floor", "USSG §5C1.2(b)", lambda i: dt.versions[int(idx[i])].citation,
+                     lambda i: f"Safety valve with a minimum of at least five years: level {level[i]} → {out[i]}.",
+                     applies=applies)

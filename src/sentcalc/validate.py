@@ -1,0 +1,67 @@
+"""Checks that need the law (drug names, thresholds, point bands), shared by the single-case and the
+batch paths. Each problem names the row, the field, the value and what is allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .case import CATEGORIES, SUBSECTIONS
+from .columns import Cases
+from .law import Law
+from .regimes import first_guidelines
+from .rules.criminal_history import category_from_points
+from .rules.statutes import lowest_threshold_ever
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    field: str
+    value: object
+    allowed: str
+
+
+def check_drug_names(names: list[str], law: Law, field: str) -> list[tuple[int, str]]:
+    """(position, name) of every drug name the law has no table for."""
+    return [(k, n) for k, n in enumerate(names) if n not in law.drugs]
+
+
+def drug_allowed(law: Law) -> str:
+    return "use one of " + ", ".join(law.drugs)
+
+
+def check(cases: Cases, law: Law) -> list[Problem]:
+    """Law-dependent validation of case columns (vectorised; one Problem per bad row and field)."""
+    out: list[Problem] = []
+    first = np.datetime64(first_guidelines(law), "D")
+    for i in np.flatnonzero(cases.offense_date < first):
+        out.append(Problem(int(i), "offense_date", str(cases.offense_date[i]),
+                           f"sentcalc covers offenses committed on or after {first} (the Sentencing Guidelines)"))
+    marihuana = law.drugs.index("marihuana") if "marihuana" in law.drugs else -1
+    d_only = (cases.statute == SUBSECTIONS.index("841(b)(1)(D)")) & (cases.conviction_drug != marihuana)
+    for i in np.flatnonzero(d_only):
+        out.append(Problem(int(i), "conviction.statute", SUBSECTIONS[3],
+                           "841(b)(1)(D) applies to marihuana (less than 50 kg); use (A), (B) or (C) for "
+                           + law.drugs[int(cases.conviction_drug[i])]))
+    g = cases.conviction_grams
+    for d in np.unique(cases.conviction_drug):
+        for s, name in enumerate(SUBSECTIONS):
+            low = lowest_threshold_ever(law, law.drugs[int(d)], name)
+            if low is None:
+                continue
+            bad = (cases.conviction_drug == d) & (cases.statute == s) & (g < low)
+            for i in np.flatnonzero(bad):
+                out.append(Problem(int(i), "conviction.grams", float(g[i]),
+                                   f"{name} for {law.drugs[int(d)]} requires at least {low:g} g under every law that "
+                                   "ever applied; use the subsection the quantity supports"))
+    known = (cases.criminal_history_points >= 0) & (cases.criminal_history_category > 0) & ~cases.career_offender
+    if known.any():
+        on = np.where(np.isnat(cases.guidelines_manual), cases.sentencing_date, cases.guidelines_manual)
+        cat = category_from_points(law, cases.criminal_history_points.astype(np.int16), on)
+        for i in np.flatnonzero(known & (cat != cases.criminal_history_category)):
+            out.append(Problem(int(i), "criminal_history.category", CATEGORIES[cases.criminal_history_category[i] - 1],
+                               f"{cases.criminal_history_points[i]} points is category {CATEGORIES[cat[i] - 1]}; "
+                               "points and category must agree (unless career_offender)"))
+    return out
