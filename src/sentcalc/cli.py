@@ -181,16 +181,59 @@ def tables_sentencing(regime: Annotated[str, typer.Option(help="A regime alias o
 
 
 @app.command()
+def verify() -> None:
+    """Check the guidelines/ data: dates, citations, order, monotone tables, §994(b)(2) widths;
+    list every value still unverified. Exits 1 on any failure."""
+    from rich.console import Console
+
+    from .law import default_law
+    from .verify import verify as run
+    law = default_law()
+    rep = run(law, _today())
+    con = Console()
+    con.print(f"Checked {rep.checked} dated versions in {law.root} (sha256:{law.content_hash[:16]}…)")
+    for f in rep.failures:
+        con.print(f"[red]FAIL[/red] {f}")
+    for w in rep.warnings:
+        con.print(f"[yellow]WARN[/yellow] {w}")
+    con.print(f"{len(rep.unverified)} value(s) still unverified (results that use them say so in warnings):")
+    for u in rep.unverified:
+        con.print(f"  - {u}")
+    con.print("[green]verify: OK[/green]" if rep.ok else f"[red]verify: {len(rep.failures)} failure(s)[/red]")
+    if not rep.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
 def schema() -> None:
     """Print the case file's JSON Schema."""
     from .case import Case
     typer.echo(json.dumps(Case.model_json_schema(), indent=2))
 
 
+def _global_today(argv: list[str]) -> list[str]:
+    """Accept --today anywhere on the command line (it is a global option)."""
+    out: list[str] = []
+    k = 0
+    while k < len(argv):
+        a = argv[k]
+        if a == "--today" and k + 1 < len(argv):
+            out[:0] = ["--today", argv[k + 1]]
+            k += 2
+            continue
+        if a.startswith("--today="):
+            out[:0] = [a]
+        else:
+            out.append(a)
+        k += 1
+    return out
+
+
 def main() -> None:
     """Entry point: user errors exit 2 with one paragraph; nothing prints a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(args=_global_today(sys.argv[1:]), standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -206,8 +249,7 @@ def main() -> None:
         typer.echo("interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
-        import click
-        if isinstance(exc, click.ClickException):
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error from the option parser
             exc.show()
             sys.exit(2)
         typer.echo(f"internal error ({type(exc).__name__}): {exc}. Please report it with the command you ran.",

@@ -89,13 +89,15 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
         sec for sec in str(cases.adjustment_sections[i]).split(";") if sec and not _recognised(sec, known))
         + " counted for their levels only: no rule in sentcalc keys on them."))
 
-    level, s = safety_valve_reduction(law, level, stat["safety_valve"], dates.on("safety-valve"))
+    level, s, nt1 = safety_valve_reduction(law, level, stat["safety_valve"], dates.on("safety-valve"))
     steps.append(s)
     level, acc, s, nt = acceptance(law, level, cases.acceptance, dates.on("acceptance"), regime.is_original)
     steps.append(s)
     notes += nt
-    level, s = safety_valve_floor(law, level, stat["safety_valve"], stat["nominal_min"], dates.on("safety-valve"))
+    level, s, nt2 = safety_valve_floor(law, level, stat["safety_valve"], stat["nominal_min"],
+                                       dates.on("safety-valve"))
     steps.append(s)
+    notes += [nt1, nt2]
     level, s, nt = zero_point_offender(law, cases, dates, level, ch["points"])
     steps.append(s)
     notes += nt

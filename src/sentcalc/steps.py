@@ -51,3 +51,10 @@ def step(rule: str, section: str, citation: Text | str, detail: Text,
 
 def note(code: str, mask: np.ndarray, text: Text | str) -> Note:
     return Note(code, np.asarray(mask, dtype=bool), _const(text) if isinstance(text, str) else text)
+
+
+def unverified(versions: list, idx: np.ndarray, used: np.ndarray, what: str) -> Note:
+    """A warning for the rows in `used` whose version (versions[idx]) is not verified against its source."""
+    flag = np.array([v.status != "verified" for v in versions])[idx] & used
+    return note("warning", flag, lambda i: f"Uses {what} not yet verified against the primary text "
+                f"({versions[int(idx[i])].status}): {versions[int(idx[i])].citation}.")

@@ -9,7 +9,7 @@ import numpy as np
 from ..columns import Cases
 from ..law import Law
 from ..regimes import Dates
-from ..steps import Note, Step, note, step
+from ..steps import Note, Step, note, step, unverified
 from .drug_quantity import grams_text, quantity_level
 from .statutes import POSSESSION
 
@@ -21,7 +21,7 @@ def _substance(drug: str) -> str:
     return "methamphetamine" if drug.startswith("methamphetamine") else drug
 
 
-def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray, Step]:
+def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray, Step, list[Note]]:
     """USSG §2D1.1(a)(5), (c): the Drug Quantity Table level of the relevant-conduct quantity.
 
     Methamphetamine: the greater of the mixture and actual levels (Note B to the table).
@@ -63,7 +63,9 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
                 cites.append(law.drug_table(drug).versions[int(q["version"][i])].citation)
         return "; ".join(dict.fromkeys(cites)) or "USSG §2D1.1(c)"
 
-    return level, step("drug_quantity", "USSG §2D1.1(c)", citation, detail)
+    notes = [unverified(law.drug_table(drug).versions, q["version"], cases.grams[:, cases.drugs.index(drug)] > 0,
+                        f"a {drug.replace('_', ' ')} Drug Quantity Table line") for drug, q in found.items()]
+    return level, step("drug_quantity", "USSG §2D1.1(c)", citation, detail), notes
 
 
 def mitigating_role_cap(law: Law, level: np.ndarray, role: np.ndarray, on: np.ndarray) -> tuple[np.ndarray, Step]:
@@ -93,7 +95,7 @@ def base_offense_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray
     """The Chapter Two base offense level: §2D1.1(a) (greatest of (a)(1)-(2) and the capped (a)(5)
     quantity level), or §2D2.1 for a §844(a) possession conviction."""
     on = dates.manual
-    qlevel, s_qty = quantity_base_level(law, cases, dates)
+    qlevel, s_qty, q_notes = quantity_base_level(law, cases, dates)
     capped, s_cap = mitigating_role_cap(law, qlevel, cases.mitigating_role, dates.on("mitigating-role-cap"))
     # §2D1.1(a)(1)-(2): death or serious bodily injury.
     dsbi = law.dated(OFFENSE_LEVEL, "death_or_injury")
@@ -127,14 +129,15 @@ def base_offense_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray
                              f"(§2D2.1(b)(1)) → level {level[i]}.") if cross[i] else
                   f"Simple possession (§2D2.1(a)) → base offense level {level[i]}.",
                   applies=possession)]
-    notes = [note("warning", possession & np.array([poss.versions[int(x)].is_unverified("levels.cocaine_base")
+    notes = q_notes + [note("warning", possession & np.array([poss.versions[int(x)].is_unverified("levels.cocaine_base")
                                                      for x in pi]) & (cases.drugs.index("cocaine_base")
                                                                      == cases.conviction_drug),
                   "Uses the §2D2.1 level for cocaine base, not yet traced to its amendment.")]
     return level, steps, notes
 
 
-def safety_valve_reduction(law: Law, level: np.ndarray, valve: np.ndarray, on: np.ndarray) -> tuple[np.ndarray, Step]:
+def safety_valve_reduction(law: Law, level: np.ndarray, valve: np.ndarray,
+                           on: np.ndarray) -> tuple[np.ndarray, Step, Note]:
     """USSG §2D1.1(b) (now (b)(18)): 2 levels if the §5C1.2(a) criteria are met."""
     dt = law.dated("safety-valve.yaml", "reduction")
     idx = dt.index_on(on)
@@ -145,7 +148,8 @@ def safety_valve_reduction(law: Law, level: np.ndarray, valve: np.ndarray, on: n
     out = np.where(applies, level - lv, level).astype(np.int16)
     return out, step("safety_valve_reduction", "USSG §2D1.1(b) (safety valve)",
                      lambda i: dt.versions[int(idx[i])].citation,
-                     lambda i: f"Safety-valve criteria met: {level[i]} − {lv[i]} = {out[i]}.", applies=applies)
+                     lambda i: f"Safety-valve criteria met: {level[i]} − {lv[i]} = {out[i]}.", applies=applies), \
+        unverified(dt.versions, idx, valve, "the safety-valve reduction")
 
 
 def acceptance(law: Law, level: np.ndarray, granted: np.ndarray, on: np.ndarray,
@@ -170,6 +174,7 @@ def acceptance(law: Law, level: np.ndarray, granted: np.ndarray, on: np.ndarray,
         return s
 
     notes = [
+        unverified(dt.versions, idx, granted > 0, "an acceptance rule"),
         note("assumption", lost, lambda i: (
             "Acceptance: the third level granted at sentencing is not available under this regime "
             f"(level before acceptance {level[i]}); only 2 levels applied.")),
@@ -182,7 +187,7 @@ def acceptance(law: Law, level: np.ndarray, granted: np.ndarray, on: np.ndarray,
 
 
 def safety_valve_floor(law: Law, level: np.ndarray, valve: np.ndarray, nominal_min: np.ndarray,
-                       on: np.ndarray) -> tuple[np.ndarray, Step]:
+                       on: np.ndarray) -> tuple[np.ndarray, Step, Note]:
     """USSG §5C1.2(b): with the safety valve and a statutory minimum of at least five years, the
     Chapter Two and Three offense level is not less than 17."""
     dt = law.dated("safety-valve.yaml", "floor")
@@ -194,4 +199,4 @@ def safety_valve_floor(law: Law, level: np.ndarray, valve: np.ndarray, nominal_m
     out = np.where(applies, floor, level).astype(np.int16)
     return out, step("safety_valve_floor", "USSG §5C1.2(b)", lambda i: dt.versions[int(idx[i])].citation,
                      lambda i: f"Safety valve with a minimum of at least five years: level {level[i]} → {out[i]}.",
-                     applies=applies)
+                     applies=applies), unverified(dt.versions, idx, applies, "the §5C1.2(b) floor")

@@ -9,7 +9,7 @@ from ..case import SUBSECTIONS
 from ..columns import Cases
 from ..law import LIFE, Law, months
 from ..regimes import Dates
-from ..steps import Note, Step, note, step
+from ..steps import Note, Step, note, step, unverified
 from .drug_quantity import grams_text
 
 TIERS = ("A", "B", "C", "D")
@@ -208,6 +208,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
         note("warning", pen_unverified, lambda i: (
             f"Uses a statutory term not yet verified against the statute text: {sub(i)}, "
             f"{PENALTY_KEYS[int(key[i])]} ({pen_versions[int(pv[i])].citation}).")),
+        unverified(sv.versions, si, cases.safety_valve, "the safety-valve statute's criteria"),
         note("warning", possession & (lo % 1 != 0), lambda i: (
             f"The statutory minimum is {lo[i] * 30.4:.0f} days; months are shown rounded up.")),
     ]

@@ -1,0 +1,104 @@
+"""`sentcalc verify`: checks the guidelines/ data itself (dates, citations, order, monotonicity, the
+28 U.S.C. §994(b)(2) width of Sentencing Table ranges) and lists what is still unverified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from .errors import LawDataError
+from .law import LIFE, Law
+from .regimes import aliases, first_guidelines
+
+STATUSES = {"verified", "unverified", "derived"}
+
+
+@dataclass
+class Report:
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def verify(law: Law, today: date) -> Report:
+    rep = Report()
+    try:
+        dated = law.every_dated()
+    except LawDataError as exc:
+        rep.failures.append(str(exc))
+        return rep
+    newest = date.min
+    for d in dated:
+        prev = None
+        for v in d.versions:
+            rep.checked += 1
+            where = f"{d.name} @ {v.effective.isoformat()}"
+            if not v.reference.get("title") or not v.reference.get("href"):
+                rep.failures.append(f"{where}: no citation (reference.title and reference.href)")
+            if v.status not in STATUSES:
+                rep.failures.append(f"{where}: status {v.status!r} is not one of {sorted(STATUSES)}")
+            if prev is not None and v.effective <= prev:
+                rep.failures.append(f"{where}: versions out of date order or overlapping (after {prev.isoformat()})")
+            prev = v.effective
+            newest = max(newest, v.effective)
+            if v.status in ("unverified", "derived"):
+                rep.unverified.append(f"{where}: {v.status} — {v.citation}")
+            for part in v.unverified:
+                rep.unverified.append(f"{where}: {part} unverified — {v.citation}")
+            if v.data.get("unverified_cells"):
+                rep.unverified.append(f"{where}: cells {', '.join(v.data['unverified_cells'])} unverified")
+    _drug_tables(law, rep)
+    _sentencing_table(law, rep)
+    for name, day in aliases(law).items():
+        if day < first_guidelines(law):
+            rep.failures.append(f"regime alias {name} ({day}) is before the first Guidelines")
+    if today - newest > timedelta(days=365):
+        rep.warnings.append(f"the newest dated value is {newest.isoformat()}, more than a year before today "
+                            f"({today.isoformat()}): a new Guidelines Manual may be out")
+    return rep
+
+
+def _drug_tables(law: Law, rep: Report) -> None:
+    for drug in law.drugs:
+        for v in law.drug_table(drug).versions:
+            levels = v.data.get("levels")
+            if levels is None:
+                if not v.data.get("same_as"):
+                    rep.failures.append(f"drug-quantity/{drug} @ {v.effective}: no levels")
+                continue
+            pairs = sorted((int(lv), float(g)) for lv, g in levels.items())
+            grams = [g for _, g in pairs]
+            if grams[0] != 0:
+                rep.failures.append(f"drug-quantity/{drug} @ {v.effective}: the lowest level must start at 0 g")
+            if any(b <= a for a, b in zip(grams, grams[1:])):
+                rep.failures.append(f"drug-quantity/{drug} @ {v.effective}: thresholds do not strictly increase")
+
+
+def _sentencing_table(law: Law, rep: Report) -> None:
+    from .rules.sentencing_table import _cells
+
+    for v in law.dated("sentencing-table.yaml").versions:
+        where = f"sentencing-table @ {v.effective}"
+        table = v.data.get("table", {})
+        if sorted(int(k) for k in table) != list(range(1, 44)) or any(len(r) != 6 for r in table.values()):
+            rep.failures.append(f"{where}: must have offense levels 1-43 with 6 categories each")
+            continue
+        c = _cells(v)[1:]
+        for k in (0, 1):
+            if (np.diff(c[:, :, k], axis=0) < 0).any():
+                rep.failures.append(f"{where}: {'minimum' if k == 0 else 'maximum'} decreases with offense level")
+            if (np.diff(c[:, :, k], axis=1) < 0).any():
+                rep.failures.append(f"{where}: {'minimum' if k == 0 else 'maximum'} decreases with category")
+        lo, hi = c[:, :, 0], c[:, :, 1]
+        finite = hi < LIFE
+        too_wide = finite & (hi > lo + np.maximum(lo * 0.25, 6))
+        for lv, cat in zip(*np.nonzero(too_wide)):
+            rep.failures.append(f"{where}: level {lv + 1} category {cat + 1} range {lo[lv, cat]:g}-{hi[lv, cat]:g} "
+                                "is wider than 28 U.S.C. §994(b)(2) allows")
