@@ -20,14 +20,26 @@ MAX_BYTES = 1_048_576
 MAX_DEPTH = 20
 
 
-def _depth(node: Any, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(node, dict):
-        return max([_depth(v, level + 1) for v in node.values()], default=level)
-    if isinstance(node, list):
-        return max([_depth(v, level + 1) for v in node], default=level)
-    return level
+MAX_NODES = 100_000
+
+
+def _shape_ok(doc: Any) -> str | None:
+    """None if the document nests at most MAX_DEPTH levels and has at most MAX_NODES values
+    (counting every alias use, so a YAML 'billion laughs' is refused before anything walks it)."""
+    count = 0
+    stack = [(doc, 0)]
+    while stack:
+        node, level = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            return f"documents may have at most {MAX_NODES:,} values (YAML aliases count each use)"
+        if level > MAX_DEPTH:
+            return f"documents may nest at most {MAX_DEPTH} levels"
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return None
 
 
 def read_document(path: Path) -> Any:
@@ -49,8 +61,9 @@ def read_document(path: Path) -> Any:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError("case file", str(path), f"it must be valid {'JSON' if path.suffix == '.json' else 'YAML'} "
                          f"({first})") from None
-    if _depth(doc) > MAX_DEPTH:
-        raise InputError("case file", str(path), f"documents may nest at most {MAX_DEPTH} levels")
+    problem = _shape_ok(doc)
+    if problem:
+        raise InputError("case file", str(path), problem)
     if not isinstance(doc, dict):
         raise InputError("case file", str(path), "it must be a mapping of case fields (id, offense_date, ...)")
     return doc

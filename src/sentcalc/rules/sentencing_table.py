@@ -51,7 +51,8 @@ def unverified_cell(law: Law, level: int, category: int, version_index: int) -> 
     return f"{level}/{CATEGORIES[category - 1]}" in (v.data.get("unverified_cells") or [])
 
 
-def apply_5g1_1(tmin: np.ndarray, tmax: np.ndarray, smin: np.ndarray, smax: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def apply_5g1_1(tmin: np.ndarray, tmax: np.ndarray, smin: np.ndarray,
+                smax: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """USSG §5G1.1: a statutory maximum below the range (a) or a minimum above it (b) becomes the
     guideline sentence; otherwise (c) the range is trimmed to the statutory limits. Returns min, max
     and the subsection applied (0 none, 1 (a), 2 (b), 3 (c) trimmed)."""

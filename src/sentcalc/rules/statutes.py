@@ -135,9 +135,10 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     pts = cases.criminal_history_points.astype(float)
     known = pts >= 0
     meets_points = np.where(known, pts <= max_pts, (cases.criminal_history_category <= 1) | np.isinf(max_pts))
-    valve = cases.safety_valve & available & meets_points & (lo > 0)
+    valve = cases.safety_valve & available & meets_points
     valve_lost = cases.safety_valve & ~(available & meets_points)
     binding_lo = np.where(valve, 0.0, lo)
+    lifts = valve & (lo > 0)
 
     def sub(i: int) -> str:
         return SUBSECTIONS[int(tier[i])] if tier[i] == POSSESSION else f"841(b)(1)({TIERS[int(tier[i])]})"
@@ -168,7 +169,8 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
 
     def pen_detail(i: int) -> str:
         if crack_min[i]:
-            return f"Possession of more than the cocaine base quantity for {int(cases.prior_convictions[i])} prior(s): {yrs(lo[i])} to {yrs(hi[i])}."
+            n_priors = int(cases.prior_convictions[i])
+            return f"Possession of more than the cocaine base quantity for {n_priors} prior(s): {yrs(lo[i])} to {yrs(hi[i])}."
         why = {0: "no §851 prior", 1: "one §851 prior", 2: "two or more §851 priors",
                3: "death or serious bodily injury", 4: "death or serious bodily injury with a prior"}[int(key[i])]
         if not_serious[i]:
@@ -195,7 +197,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
         step("statutory_tier", "21 U.S.C. §841(b)(1)", tier_citation, tier_detail),
         step("statutory_penalty", "21 U.S.C. §841(b)(1); §851", pen_citation, pen_detail),
         step("safety_valve_statute", "18 U.S.C. §3553(f)", valve_citation, valve_detail,
-             applies=valve | valve_lost),
+             applies=lifts | valve_lost),
     ]
     notes = [
         note("assumption", assumed_grams & ~possession & (cases.statute < 3), lambda i: (

@@ -1,0 +1,109 @@
+"""CLI behaviour: every command has help and docs; --json is JSON only; the default regimes; the
+installed console script works end to end (as sqlite-utils tests its CLI docs)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import typer
+from helpers import make_case, range_json, run, write_case
+
+from sentcalc.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _commands(t: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [(*prefix, c.name or c.callback.__name__) for c in t.registered_commands]
+    for g in t.registered_groups:
+        out += _commands(g.typer_instance, (*prefix, g.name))
+    return out
+
+
+COMMANDS = _commands(app)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_and_readme_docs(command: tuple[str, ...]) -> None:
+    res = run(*command, "--help")
+    assert res.exit_code == 0, res.output
+    assert len(res.output.strip().splitlines()) > 3
+    readme = (ROOT / "README.md").read_text()
+    assert f"sentcalc {' '.join(command)}" in readme, f"README does not document `sentcalc {' '.join(command)}`"
+
+
+def test_json_is_json_only_with_stable_keys(tmp_path: Path) -> None:
+    res = run("range", str(write_case(tmp_path, make_case())), "--json", "--regime", "original")
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    r = doc["results"][0]
+    for key in ("regime", "as_of", "base_offense_level", "total_offense_level", "criminal_history_category",
+                "table_range", "guideline_range", "statutory_range", "steps", "assumptions", "warnings",
+                "discrepancies"):
+        assert key in r
+    assert set(r["statutory_range"]) >= {"subsection", "min_months", "max_months"}
+    assert all({"rule", "citation", "detail"} <= set(s) for s in r["steps"])
+    assert doc["case_id"] == "t1"
+
+
+def test_default_regimes_show_2010_and_2014_only_when_different(tmp_path: Path) -> None:
+    p = write_case(tmp_path, make_case())
+    res = run("range", str(p), "--json")
+    regimes = [r["regime"] for r in json.loads(res.stdout)["results"]]
+    # 2010 (level 26, 63-78) differs from original (32) and current (60 after §5G1.1); 2014 (60-63) too.
+    assert regimes == ["original", "current", "2010", "2014"]
+    cocaine = make_case(conviction__drug="cocaine", conviction__grams=600, conviction__statute="841(b)(1)(B)",
+                        drugs=[{"drug": "cocaine", "grams": 600}], sentencing_date="2015-01-01",
+                        offense_date="2014-12-01", zero_point_offender=False)
+    res = run("range", str(write_case(tmp_path, cocaine, "c.yaml")), "--json")
+    regimes = [r["regime"] for r in json.loads(res.stdout)["results"]]
+    assert regimes == ["original", "current", "2010"]  # 2014 equals both
+
+
+def test_hypothetical_regime_before_offense_is_marked(tmp_path: Path) -> None:
+    out = range_json(tmp_path, make_case(offense_date="2012-01-01", sentencing_date="2013-01-01"), "pre-2007")
+    assert out["pre-2007"]["hypothetical"] is True
+    assert any(s["rule"] == "hypothetical" for s in out["pre-2007"]["steps"])
+
+
+def test_regimes_and_tables_commands_print_citations() -> None:
+    res = run("regimes")
+    assert res.exit_code == 0 and "Amendment 782" in res.output and "Pub. L. 111-220" in res.output
+    res = run("tables", "drug-quantity", "--drug", "cocaine_base", "--regime", "2010")
+    assert res.exit_code == 0 and "at least 28 g but less than 112 g" in res.output
+    res = run("tables", "sentencing", "--regime", "1990-01-01")
+    assert res.exit_code == 0 and "1-7" in res.output
+
+
+def test_schema_is_json_schema() -> None:
+    res = run("schema")
+    doc = json.loads(res.stdout)
+    assert doc["title"] == "Case" and "conviction" in doc["properties"]
+
+
+def test_version_shows_data_hash() -> None:
+    res = run("--version")
+    assert res.exit_code == 0 and "sha256:" in res.output
+
+
+def test_verify_passes_on_shipped_data() -> None:
+    res = run("verify")
+    assert res.exit_code == 0, res.output
+    assert "verify: OK" in res.output
+
+
+@pytest.mark.skipif(shutil.which("sentcalc") is None, reason="console script not installed")
+def test_installed_command_end_to_end(tmp_path: Path) -> None:
+    p = write_case(tmp_path, make_case())
+    proc = subprocess.run(["sentcalc", "range", str(p), "--json", "--regime", "2014", "--today", "2026-11-25"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    r = json.loads(proc.stdout)["results"][0]
+    assert r["guideline_range"] == {"min_months": 60, "max_months": 63}
+    bad = subprocess.run(["sentcalc", "range", str(tmp_path / "missing.yaml")], capture_output=True, text=True,
+                         check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
