@@ -130,9 +130,14 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
 
     gmin, gmax, which = apply_5g1_1(tmin, tmax, stat["min"], stat["max"])
     if regime.is_original and not raw:
-        found = ~np.isnan(cases.findings_guideline_min_months)
-        gmin = np.where(found, cases.findings_guideline_min_months, gmin)
-        gmax = np.where(found, cases.findings_guideline_max_months, gmax)
+        fmin, fmax = cases.findings_guideline_min_months, cases.findings_guideline_max_months
+        found = ~np.isnan(fmin)
+        own_min, own_max = gmin.copy(), gmax.copy()
+        discrepancies.append(note("discrepancy", found & ((fmin != own_min) | (fmax != own_max)), lambda i: (
+            f"The court found a guideline range of {_months(fmin[i])}–{_months(fmax[i])} months; sentcalc computes "
+            f"{_months(own_min[i])}–{_months(own_max[i])}. The finding is used.")))
+        gmin = np.where(found, fmin, gmin)
+        gmax = np.where(found, fmax, gmax)
     steps.append(step("statutory_limits", "USSG §5G1.1", "USSG §5G1.1", lambda i: _5g1_1_text(
         which[i], tmin[i], tmax[i], gmin[i], gmax[i]), applies=which > 0))
 
