@@ -82,6 +82,18 @@ class Findings(_Model):
     guideline_range: GuidelineRange | None = None
 
 
+DEPARTURES = ("none", "5K1.1", "3553(e)", "other")
+AVENUES = ("amendment-706", "amendment-750", "amendment-782", "amendment-821", "first-step-act-404")
+
+
+class Reduction(_Model):
+    """An earlier reduction of the sentence (drives `already_applied`)."""
+
+    avenue: Literal[AVENUES]  # type: ignore[valid-type]
+    date: date
+    months: float = Field(ge=0, le=10_000, description="the term after the reduction")
+
+
 class Case(_Model):
     """One defendant's federal drug case, as found at the original sentencing."""
 
@@ -99,9 +111,36 @@ class Case(_Model):
     substantial_assistance: bool = False
     zero_point_offender: bool | None = Field(None, description="§4C1.1; absent: decided from the case and assumed")
     guidelines_manual: date | None = Field(None, description="the Manual used, when not the one in force (§1B1.11)")
-    sentence_months: float | None = Field(None, ge=0, le=10_000)
+    sentence_months: float | Literal["life"] | None = Field(
+        None, description="the term of imprisonment now in force, in months (or life)")
     custody_start: date | None = None
     findings: Findings | None = None
+    # Retroactivity (optional): what a §3582(c)(2) or First Step Act §404 analysis needs.
+    departure: Literal[DEPARTURES] | None = Field(  # type: ignore[valid-type]
+        None, description="none, 5K1.1, 3553(e) or other; refines substantial_assistance (they must agree)")
+    reductions: list[Reduction] = Field(default_factory=list, max_length=20)
+    consecutive_months: float = Field(0, ge=0, le=10_000, description="a consecutive term, e.g. 18 U.S.C. §924(c)")
+    prior_custody_days: int = Field(0, ge=0, le=20_000, description="credit for custody before the sentence")
+    previous_404_denied: bool = Field(False, description="an earlier First Step Act §404 motion was denied on the merits")
+    fsa_applied_at_sentencing: bool | None = Field(
+        None, description="whether the Fair Sentencing Act was applied; absent: by date (on or after 2010-08-03)")
+    plea_agreement_11c1c: bool = False
+    bop_projected_release_date: date | None = None
+
+    @field_validator("sentence_months")
+    @classmethod
+    def _sentence_range(cls, v: float | str | None) -> float | str | None:
+        if isinstance(v, float | int) and not 0 <= v <= 10_000:
+            raise ValueError("give the term in months (0 to 10,000) or 'life'")
+        return v
+
+    @field_validator("custody_start")
+    @classmethod
+    def _custody_not_future(cls, v: date | None, info: ValidationInfo) -> date | None:
+        today = (info.context or {}).get("today")
+        if v is not None and today is not None and v > today:
+            raise ValueError(f"custody_start is after today ({today.isoformat()})")
+        return v
 
     @field_validator("offense_date")
     @classmethod
@@ -119,4 +158,10 @@ class Case(_Model):
                 f"{self.offense_date.isoformat()}")
         if self.custody_start is not None and self.custody_start < self.offense_date:
             raise ValueError("custody_start is before offense_date")
+        if self.departure in ("5K1.1", "3553(e)") and not self.substantial_assistance:
+            raise ValueError(f"departure {self.departure} is a substantial-assistance motion, but "
+                             "substantial_assistance is false; they must agree")
+        if self.substantial_assistance and self.departure in ("none", "other"):
+            raise ValueError(f"substantial_assistance is true, but departure is {self.departure!r}; "
+                             "use 5K1.1 or 3553(e)")
         return self

@@ -88,6 +88,65 @@ def range_cmd(
     render_range(Console(), case.id, results)
 
 
+@app.command()
+def retro(
+    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON); see `sentcalc schema`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text or markdown (a memo-ready section).")] = "text",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The order date (YYYY-MM-DD); default today.")] = None,
+) -> None:
+    """Is this prisoner eligible for a reduction (§3582(c)(2) under Amendments 706, 750, 782, 821;
+    First Step Act §404), to what lowest term, and when would they go home?"""
+    from .columns import from_models
+    from .io.casefile import load_case
+    from .law import default_law
+    from .regimes import today as parse_day
+    from .report.retro import markdown, render_text, retro_dict
+    from .retro.analyse import analyse
+
+    if fmt not in ("text", "markdown"):
+        raise InputError("--format", fmt, "use text or markdown")
+    law = default_law()
+    on = _today()
+    order = parse_day(as_of) if as_of else on
+    case = load_case(case_file, law, on)
+    cases = from_models([case], law.drugs)
+    result = analyse(law, cases, order)
+    doc = retro_dict(result, 0, case.id, cases.bop_projected_release_date[0])
+    doc["provenance"] = _provenance(law)
+    for w in _retro_input_warnings(case, doc):
+        doc["original"]["warnings"].append(w)
+    if as_json:
+        typer.echo(json.dumps(doc, indent=2))
+    elif fmt == "markdown":
+        typer.echo(markdown(doc))
+    else:
+        from rich.console import Console
+        render_text(Console(), doc)
+
+
+def _retro_input_warnings(case, doc: dict) -> list[str]:
+    """Facts that look wrong for a retroactivity analysis: said, never silently used."""
+    out = []
+    s = case.sentence_months
+    o = doc["original"]
+    st, g = o["statutory_range"], o["guideline_range"]
+    if isinstance(s, float | int):
+        lo = st["min_months"] if st["min_months"] != "life" else 10_000
+        hi = st["max_months"] if st["max_months"] != "life" else 10_000
+        if s < lo and case.departure != "3553(e)":
+            out.append(f"sentence_months {s:g} is below the statutory minimum ({lo} months) without a §3553(e) motion.")
+        if s > hi:
+            out.append(f"sentence_months {s:g} is above the statutory maximum ({hi} months).")
+        gmin = g["min_months"] if g["min_months"] != "life" else 10_000
+        if case.substantial_assistance and s >= gmin and not case.reductions:
+            out.append(f"substantial_assistance is true but the sentence ({s:g} months) is not below the guideline "
+                       f"range ({gmin} months minimum); no comparable reduction applies.")
+    elif s is None:
+        out.append("sentence_months is not given: eligibility cannot be decided.")
+    return out
+
+
 def _provenance(law) -> dict:
     return {"sentcalc_version": __version__, "guidelines_sha256": law.content_hash, "today": _today().isoformat()}
 

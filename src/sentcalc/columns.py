@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-from .case import CATEGORIES, SUBSECTIONS, Case
+from .case import CATEGORIES, DEPARTURES, SUBSECTIONS, Case
 
 NAT = np.datetime64("NaT", "D")
 
@@ -46,6 +46,14 @@ class Cases:
     findings_total_offense_level: np.ndarray  # int16, -1
     findings_guideline_min_months: np.ndarray  # float64, NaN (life = LIFE)
     findings_guideline_max_months: np.ndarray  # float64, NaN
+    departure: np.ndarray               # int8 index into DEPARTURES (0 none)
+    reduction_avenues: np.ndarray       # object (str, ";"-joined avenue ids already applied)
+    consecutive_months: np.ndarray      # float64
+    prior_custody_days: np.ndarray      # float64
+    previous_404_denied: np.ndarray     # bool
+    fsa_applied_at_sentencing: np.ndarray  # int8 1/0, -1 = by date
+    plea_agreement_11c1c: np.ndarray    # bool
+    bop_projected_release_date: np.ndarray  # datetime64[D]
     drugs: tuple[str, ...] = ()
 
     def __len__(self) -> int:
@@ -112,7 +120,7 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
         zero_point_offender=np.array(
             [-1 if c.zero_point_offender is None else int(c.zero_point_offender) for c in cases], dtype=np.int8),
         guidelines_manual=np.array([_d(c.guidelines_manual) for c in cases], dtype="datetime64[D]"),
-        sentence_months=np.array([np.nan if c.sentence_months is None else c.sentence_months for c in cases]),
+        sentence_months=np.array([np.nan if c.sentence_months is None else _lvl(c.sentence_months) for c in cases]),
         custody_start=np.array([_d(c.custody_start) for c in cases], dtype="datetime64[D]"),
         findings_base_offense_level=np.array(
             [-1 if x is None or x.base_offense_level is None else x.base_offense_level for x in f], dtype=np.int16),
@@ -120,5 +128,15 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
             [-1 if x is None or x.total_offense_level is None else x.total_offense_level for x in f], dtype=np.int16),
         findings_guideline_min_months=np.array([np.nan if g is None else _lvl(g.min_months) for g in gr]),
         findings_guideline_max_months=np.array([np.nan if g is None else _lvl(g.max_months) for g in gr]),
+        departure=np.array([DEPARTURES.index(c.departure or ("5K1.1" if c.substantial_assistance else "none"))
+                            for c in cases], dtype=np.int8),
+        reduction_avenues=np.array([";".join(r.avenue for r in c.reductions) for c in cases], dtype=object),
+        consecutive_months=np.array([float(c.consecutive_months) for c in cases]),
+        prior_custody_days=np.array([float(c.prior_custody_days) for c in cases]),
+        previous_404_denied=np.array([c.previous_404_denied for c in cases], dtype=bool),
+        fsa_applied_at_sentencing=np.array(
+            [-1 if c.fsa_applied_at_sentencing is None else int(c.fsa_applied_at_sentencing) for c in cases], dtype=np.int8),
+        plea_agreement_11c1c=np.array([c.plea_agreement_11c1c for c in cases], dtype=bool),
+        bop_projected_release_date=np.array([_d(c.bop_projected_release_date) for c in cases], dtype="datetime64[D]"),
         drugs=drugs,
     )

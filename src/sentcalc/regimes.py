@@ -95,9 +95,11 @@ class Dates:
     components: dict[str, np.ndarray] = field(default_factory=dict)
 
     def on(self, component: str) -> np.ndarray:
-        """The date whose version of `component` applies (the Manual date unless substituted)."""
-        if component in self.components:
-            return self.components[component]
+        """The date whose version of `component` applies: a substitution for it (or for its family,
+        e.g. `drug-quantity` for `drug-quantity:heroin`), else the statute or the Manual date."""
+        for key in (component, component.split(":")[0], component.split(".")[0]):
+            if key in self.components:
+                return self.components[key]
         return self.statute if component.startswith("statute") else self.manual
 
 

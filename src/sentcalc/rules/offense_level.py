@@ -26,7 +26,6 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
 
     Methamphetamine: the greater of the mixture and actual levels (Note B to the table).
     """
-    on = dates.on("drug-quantity")
     n = len(cases)
     level = np.zeros(n, dtype=np.int16)
     found: dict[str, dict[str, np.ndarray]] = {}
@@ -35,13 +34,14 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
         rows = present[:, j]
         if not rows.any():
             continue
-        q = quantity_level(law, drug, cases.grams[:, j], on)
+        q = quantity_level(law, drug, cases.grams[:, j], dates.on(f"drug-quantity:{drug}"))
         found[drug] = q
         level = np.where(rows, np.maximum(level, q["level"]), level)
     none = ~present.any(axis=1)
     for d in np.unique(cases.conviction_drug[none]):
         m = none & (cases.conviction_drug == d)
-        level[m] = quantity_level(law, cases.drugs[int(d)], np.zeros(int(m.sum())), on[m])["level"]
+        drug = cases.drugs[int(d)]
+        level[m] = quantity_level(law, drug, np.zeros(int(m.sum())), dates.on(f"drug-quantity:{drug}")[m])["level"]
 
     def detail(i: int) -> str:
         parts = []

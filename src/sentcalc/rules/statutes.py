@@ -61,7 +61,7 @@ def _penalty_table(law: Law) -> tuple[np.ndarray, list]:
 def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.ndarray], list[Step], list[Note]]:
     """The statutory range of the count of conviction under the statute in force on `dates.statute`."""
     n = len(cases)
-    on = dates.on("statute")
+    on = dates.on("statute.thresholds")
     orig_on = cases.sentencing_date
     drugs = cases.drugs
     grams = cases.conviction_grams.copy()
@@ -90,7 +90,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
 
     # §851 priors; from 2018-12-21 tiers A and B need a serious drug or violent felony.
     pred = law.dated(S841, "predicate")
-    pidx = pred.index_on(on)
+    pidx = pred.index_on(dates.on("statute.penalties"))
     needs_serious = np.array([[t in v.data["serious_felony_required_for"] for t in TIERS] for v in pred.versions])
     serious_rule = needs_serious[pidx, np.clip(tier, 0, 3)] & ~possession
     priors = cases.prior_convictions.astype(np.int8).copy()
@@ -100,7 +100,8 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
 
     key = np.where(cases.death_or_injury, np.where(priors > 0, 4, 3), priors).astype(np.int8)
     pen, pen_versions = _penalty_table(law)
-    pv = law.dated(S841, "penalties").index_on(on)
+    pen_on = dates.on("statute.penalties")
+    pv = law.dated(S841, "penalties").index_on(pen_on)
     lo = np.zeros(n)
     hi = np.zeros(n)
     t841 = ~possession
@@ -115,7 +116,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     if possession.any():
         p844 = law.dated(S844, "penalties")
         c844 = law.dated(S844, "cocaine_base_minimum")
-        pi, ci = p844.index_on(on), c844.index_on(on)
+        pi, ci = p844.index_on(pen_on), c844.index_on(dates.on("statute.possession"))
         pr = np.clip(cases.prior_convictions, 0, 2)
         for i in np.flatnonzero(possession):
             base = p844.versions[int(pi[i])].data[PENALTY_KEYS[int(pr[i])]]
@@ -128,7 +129,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
 
     # 18 U.S.C. §3553(f): the safety valve, under that date's criminal-history criterion.
     sv = law.dated("safety-valve.yaml", "statute")
-    si = sv.index_on(on)
+    si = sv.index_on(dates.on("statute.safety-valve"))
     available = np.array([bool(v.data["available"]) for v in sv.versions])[si]
     max_pts = np.array([np.inf if v.data["max_points"] is None else float(v.data["max_points"])
                         for v in sv.versions])[si]
@@ -180,7 +181,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
 
     def pen_citation(i: int) -> str:
         if possession[i]:
-            return law.dated(S844, "penalties").on(_day(on[i])).citation
+            return law.dated(S844, "penalties").on(_day(pen_on[i])).citation
         return pen_versions[int(pv[i])].citation
 
     def valve_detail(i: int) -> str:

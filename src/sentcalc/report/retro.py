@@ -1,0 +1,155 @@
+"""The retroactivity report: JSON, a rich side-by-side table with a cited worksheet, a plain-language
+summary, and a Markdown memo section — all rendered from the recorded analyses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..law import LIFE
+from ..retro.analyse import Retro
+from .result import months_value, result_dict
+
+SHORT = {"amendment-706": "Amdt 706", "amendment-750": "Amdt 750", "amendment-782": "Amdt 782",
+         "amendment-821": "Amdt 821", "first-step-act-404": "FSA §404"}
+TITLES = {"amendment-706": "§3582(c)(2), Amendment 706/711", "amendment-750": "§3582(c)(2), Amendment 750",
+          "amendment-782": "§3582(c)(2), Amendment 782", "amendment-821": "§3582(c)(2), Amendment 821",
+          "first-step-act-404": "First Step Act §404"}
+
+
+def _date(d: np.datetime64) -> str | None:
+    return None if np.isnat(d) else str(d.astype("datetime64[D]"))
+
+
+def _num(x: float) -> int | str | None:
+    return None if np.isnan(x) else months_value(x)
+
+
+def retro_dict(r: Retro, i: int, case_id: str, bop_release: np.datetime64 | None = None) -> dict:
+    analyses = []
+    for a in r.analyses:
+        amended = result_dict(a.amended, i) if a.amended is not None else None
+        d = {
+            "id": a.id, "title": TITLES.get(a.id, a.avenue.name), "eligible": bool(a.eligible[i]),
+            "reason_codes": a.reason_codes(i), "reasons": a.reason_texts(i),
+            "notes": [t for n in a.info if (t := n.render(i)) is not None],
+            "amended": amended,
+            "lowest_permissible_months": _num(a.lowest[i]),
+            "time_served_months": _num(a.time_served[i]),
+            "immediate_release": bool(a.immediate_release[i]) if a.eligible[i] else None,
+            "earliest_order_date": _date(a.earliest_order[i]),
+            "projected_release_date": _date(a.projected_release[i]),
+            "steps": [s for st in a.steps if (s := st.render(i)) is not None],
+            "citation": a.avenue.citation,
+        }
+        if "current_guidelines" in a.extra:
+            d["current_guidelines"] = result_dict(a.extra["current_guidelines"], i)
+        analyses.append(d)
+    release_now = _date(r.release_now[i])
+    out = {
+        "case_id": case_id, "as_of": r.as_of.isoformat(),
+        "original": result_dict(r.original, i),
+        "analyses": analyses,
+        "best": r.best(i),
+        "projected_release_date_now": release_now,
+        "time_served_months": _num(r.served_now[i]),
+        "other_relief": [],
+    }
+    if bop_release is not None and not np.isnat(bop_release) and release_now:
+        diff = int((r.release_now[i] - bop_release).astype(int))
+        out["bop_projected_release_date"] = _date(bop_release)
+        out["days_from_bop_projection"] = diff
+    if r.compassionate_flag[i]:
+        out["other_relief"].append(
+            "Compassionate release under USSG §1B1.13(b)(6) ('unusually long sentence') may be worth a look: at least "
+            f"10 years served, and under current law the guideline range would be "
+            f"{months_value(r.current_law.cols['guideline_min'][i])}–{months_value(r.current_law.cols['guideline_max'][i])} "
+            "months. Informational only: eligibility turns on facts and findings sentcalc does not have.")
+    return out
+
+
+def summary(doc: dict) -> str:
+    """A few plain sentences a client could read."""
+    o = doc["original"]
+    g = o["guideline_range"]
+    lines = [f"At sentencing the guideline range was {g['min_months']} to {g['max_months']} months."]
+    best = next((a for a in doc["analyses"] if a["id"] == doc["best"]), None)
+    if best is None:
+        lines.append("None of the retroactive changes sentcalc checks allows the court to lower the sentence now.")
+    else:
+        lines.append(f"The best route is {best['title']}: the court may lower the sentence to as little as "
+                     f"{best['lowest_permissible_months']} months, by an order taking effect on or after "
+                     f"{best['earliest_order_date']}.")
+        if best["projected_release_date"]:
+            lines.append(f"With good-conduct time, that term would end around {best['projected_release_date']}"
+                         + (" — that date has already passed, so release could be immediate." if best["immediate_release"]
+                            else "."))
+        lines.append("Whether to reduce, and by how much, is for the judge to decide.")
+    if doc["projected_release_date_now"]:
+        lines.append(f"On the sentence now in force, the projected release date is {doc['projected_release_date_now']}.")
+    return " ".join(lines)
+
+
+def _rng(r: dict | None) -> str:
+    if not r:
+        return "—"
+    g = r["guideline_range"]
+    return str(g["min_months"]) if g["min_months"] == g["max_months"] else f"{g['min_months']}–{g['max_months']}"
+
+
+def markdown(doc: dict) -> str:
+    """A memo-ready Markdown section."""
+    o = doc["original"]
+    out = [f"## Retroactivity analysis — case {doc['case_id']} (as of {doc['as_of']})", "",
+           f"Original: offense level {o['total_offense_level']}, category {o['criminal_history_category']}, "
+           f"guideline range {_rng(o)} months; statute {o['statutory_range']['subsection']} "
+           f"({o['statutory_range']['min_months']}–{o['statutory_range']['max_months']} months).", "",
+           "| Avenue | Eligible | Amended range | Statutory range | Lowest term | Earliest order | Projected release |",
+           "|---|---|---|---|---|---|---|"]
+    for a in doc["analyses"]:
+        am = a["amended"]
+        stat = f"{am['statutory_range']['min_months']}–{am['statutory_range']['max_months']}" if am else "—"
+        out.append(f"| {a['title']} | {'yes' if a['eligible'] else 'no (' + ', '.join(a['reason_codes']) + ')'} | "
+                   f"{_rng(am)} | {stat} | {a['lowest_permissible_months'] or '—'} | {a['earliest_order_date'] or '—'} | "
+                   f"{a['projected_release_date'] or '—'} |")
+    out += ["", f"**Best avenue:** {doc['best'] or 'none'}.", "", "### Reasons", ""]
+    for a in doc["analyses"]:
+        for t in a["reasons"] + a["notes"]:
+            out.append(f"- *{a['title']}*: {t}")
+    out += ["", "### Worksheet", ""]
+    for k, s in enumerate(o["steps"], 1):
+        out.append(f"{k}. {s['detail']} ({s['citation']})")
+    for a in doc["analyses"]:
+        for s in a["steps"]:
+            out.append(f"- *{a['title']}*: {s['detail']} ({s['citation']})")
+    if doc["other_relief"]:
+        out += ["", "### Other relief worth a look", ""] + [f"- {x}" for x in doc["other_relief"]]
+    out += ["", "### Summary", "", summary(doc), ""]
+    return "\n".join(out)
+
+
+def render_text(console, doc: dict) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+
+    t = Table(title=f"Case {doc['case_id']} — retroactivity as of {doc['as_of']}", expand=True)
+    for col in ("", "Eligible", "Range (months)", "Statute", "Lowest term", "Earliest order", "Release"):
+        t.add_column(col)
+    o = doc["original"]
+    t.add_row("Original", "", _rng(o), o["statutory_range"]["subsection"].replace("841(b)(1)", ""), "", "", doc["projected_release_date_now"] or "")
+    for a in doc["analyses"]:
+        am = a["amended"]
+        t.add_row(SHORT.get(a["id"], a["id"]),
+                  "[green]yes[/green]" if a["eligible"] else "[red]no[/red] " + ", ".join(a["reason_codes"]),
+                  _rng(am), am["statutory_range"]["subsection"] if am else "", str(a["lowest_permissible_months"] or ""),
+                  a["earliest_order_date"] or "", a["projected_release_date"] or "")
+    console.print(t)
+    for a in doc["analyses"]:
+        body = [f"• {x}" for x in a["reasons"] + a["notes"]]
+        body += [f"{s['detail']}\n  [dim]{s['citation']}[/dim]" for s in a["steps"]]
+        console.print(Panel("\n".join(body) or "—", title=a["title"], title_align="left"))
+    for x in doc["other_relief"]:
+        console.print(f"[yellow]Other relief:[/yellow] {x}")
+    console.print(Panel(summary(doc), title="In plain words", title_align="left"))
+
+
+__all__ = ["LIFE", "markdown", "render_text", "retro_dict", "summary"]

@@ -1,0 +1,60 @@
+"""Every retroactivity avenue for every case, and which is best."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from ..columns import Cases
+from ..engine import Result, compute
+from ..law import Law
+from ..regimes import Regime
+from .common import Analysis, avenues
+from .eligibility import cumulative, guideline_avenue
+from .first_step_404 import section_404
+from .release import months_served, release_date
+
+
+@dataclass
+class Retro:
+    original: Result
+    current_law: Result
+    analyses: list[Analysis]
+    as_of: date
+    release_now: np.ndarray          # projected release for the term now in force
+    served_now: np.ndarray           # months served by the order date (as_of)
+    compassionate_flag: np.ndarray   # informational: §1B1.13(b)(6) worth a look
+
+    def best(self, i: int) -> str | None:
+        """The eligible avenue with the lowest permissible term (then the earliest order date)."""
+        cands = [(a.lowest[i], a.earliest_order[i], k, a.id) for k, a in enumerate(self.analyses) if a.eligible[i]]
+        return min(cands)[3] if cands else None
+
+
+def analyse(law: Law, cases: Cases, as_of: date) -> Retro:
+    has_findings = bool(((cases.findings_total_offense_level >= 0) | (cases.findings_base_offense_level >= 0)).any())
+    orig_regime = Regime("original", None)
+    own = compute(law, cases, orig_regime, raw=True) if has_findings else None
+    original = compute(law, cases, orig_regime, carry_from=own)
+    guideline_avs = avenues(law, "amendments")
+    out: list[Analysis] = []
+    previous = original
+    for av in guideline_avs:
+        a = guideline_avenue(law, cases, av, guideline_avs, original, previous, own, as_of)
+        out.append(a)
+        previous = a.amended if a.amended is not None else previous
+    in_force = [a for a in guideline_avs if a.effective <= as_of]
+    subs = cumulative(guideline_avs, in_force[-1]) if in_force else {}
+    for av in avenues(law, "first_step_act_404"):
+        out.append(section_404(law, cases, av, subs, original, own, as_of))
+    current_law = compute(law, cases, Regime("current", as_of), carry_from=own)
+    on = np.full(len(cases), np.datetime64(as_of, "D"))
+    release_now, _ = release_date(law, cases.custody_start, cases.sentence_months + cases.consecutive_months,
+                                  cases.prior_custody_days, on)
+    served = months_served(cases.custody_start, cases.prior_custody_days, on)
+    # USSG §1B1.13(b)(6): at least 10 years served and a change in law that would give a much shorter range.
+    in_custody = np.isnat(release_now) | (release_now > on)
+    flag = (served >= 120) & in_custody & (current_law.cols["guideline_max"] < cases.sentence_months)
+    return Retro(original, current_law, out, as_of, release_now, served, flag)
