@@ -135,7 +135,8 @@ def render_text(console, doc: dict) -> None:
     for col in ("", "Eligible", "Range (months)", "Statute", "Lowest term", "Earliest order", "Release"):
         t.add_column(col)
     o = doc["original"]
-    t.add_row("Original", "", _rng(o), o["statutory_range"]["subsection"].replace("841(b)(1)", ""), "", "", doc["projected_release_date_now"] or "")
+    t.add_row("Original", "", _rng(o), o["statutory_range"]["subsection"].replace("841(b)(1)", ""), "", "",
+              doc["projected_release_date_now"] or "")
     for a in doc["analyses"]:
         am = a["amended"]
         t.add_row(SHORT.get(a["id"], a["id"]),
