@@ -66,10 +66,18 @@ class Cases:
 
     def has_section(self, section: str) -> np.ndarray:
         """Rows whose adjustments include `section` or one of its subdivisions (3B1.1 matches 3B1.1(c))."""
-        s = np.char.add(np.char.add(";", self.adjustment_sections.astype(str)), ";")
-        exact = np.char.find(s, f";{section};") >= 0
-        sub = np.char.find(s, f";{section}(") >= 0
-        return exact | sub
+        return per_distinct(self.adjustment_sections, lambda s: any(
+            x == section or x.startswith(section + "(") for x in str(s).split(";")))
+
+    def has_reduction(self, avenue: str) -> np.ndarray:
+        """Rows whose earlier reductions include `avenue`."""
+        return per_distinct(self.reduction_avenues, lambda s: avenue in str(s).split(";"))
+
+
+def per_distinct(values: np.ndarray, f) -> np.ndarray:
+    """f applied once per distinct value (few in practice), mapped back to every row."""
+    uniq, inverse = np.unique(values.astype(str), return_inverse=True)
+    return np.array([bool(f(u)) for u in uniq], dtype=bool)[inverse.reshape(-1)] if len(values) else np.zeros(0, bool)
 
 
 def _d(v: date | None) -> np.datetime64:

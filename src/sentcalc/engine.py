@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .case import CATEGORIES
-from .columns import Cases
+from .columns import Cases, per_distinct
 from .law import LIFE, Law
 from .regimes import Dates, Regime, resolve
 from .rules.career_offender import career_offender
@@ -22,7 +22,7 @@ from .rules.offense_level import (
     safety_valve_floor,
     safety_valve_reduction,
 )
-from .rules.sentencing_table import apply_5g1_1, bound_level, table_range, unverified_cell
+from .rules.sentencing_table import apply_5g1_1, bound_level, table_range, unverified_cells
 from .rules.statutes import statutory_range
 from .steps import Note, Step, note, step
 
@@ -83,8 +83,8 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
     steps.append(step("adjustments", "USSG Ch. 2 (specific offense characteristics), Ch. 3 Pts. A-C",
                       "Adjustments as found at sentencing",
                       lambda i: _adjustments_text(cases, i, base[i], level[i]), applies=has_adj))
-    unknown = np.array([any(not _recognised(sec, known) for sec in str(x).split(";") if sec)
-                        for x in cases.adjustment_sections])
+    unknown = per_distinct(cases.adjustment_sections, lambda x: any(
+        not _recognised(sec, known) for sec in str(x).split(";") if sec))
     notes.append(note("warning", unknown, lambda i: "Adjustment(s) " + ", ".join(
         sec for sec in str(cases.adjustment_sections[i]).split(";") if sec and not _recognised(sec, known))
         + " counted for their levels only: no rule in sentcalc keys on them."))
@@ -125,7 +125,7 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
                       lambda i: law.dated("sentencing-table.yaml").versions[int(tv[i])].citation,
                       lambda i: f"Offense level {level[i]}, category {CATEGORIES[category[i] - 1]} → "
                       f"{_months(tmin[i])}–{_months(tmax[i])} months."))
-    unv = np.array([unverified_cell(law, int(level[i]), int(category[i]), int(tv[i])) for i in range(len(level))])
+    unv = unverified_cells(law)[tv, level, category - 1]
     notes.append(note("warning", unv, "Uses a Sentencing Table cell not yet verified against the 1987 Manual."))
 
     gmin, gmax, which = apply_5g1_1(tmin, tmax, stat["min"], stat["max"])

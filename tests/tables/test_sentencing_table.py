@@ -19,7 +19,7 @@ import pytest
 
 from sentcalc.errors import LawDataError
 from sentcalc.law import LIFE, default_law
-from sentcalc.rules.sentencing_table import bound_level, table_range, unverified_cell
+from sentcalc.rules.sentencing_table import bound_level, table_range, unverified_cells
 
 CATEGORIES = ("I", "II", "III", "IV", "V", "VI")
 
@@ -180,9 +180,9 @@ def test_1987_unverified_cells_are_flagged(level, category, cell):
     days = np.array(["1987-11-01", "1989-11-01", "1992-11-01", "2026-11-25"], dtype="datetime64[D]")
     _, _, idx = table_range(law, np.full(4, level, dtype=np.int16), np.full(4, category, dtype=np.int8), days)
     v1987, v1989, v1992, vnow = (int(i) for i in idx)
-    assert unverified_cell(law, level, category, v1987) == (key in UNVERIFIED_1987_CELLS)
+    assert bool(unverified_cells(law)[v1987, level, category - 1]) == (key in UNVERIFIED_1987_CELLS)
     for later in (v1989, v1992, vnow):
-        assert unverified_cell(law, level, category, later) is False
+        assert not unverified_cells(law)[later, level, category - 1]
 
 
 def test_versions_change_on_amendment_dates():

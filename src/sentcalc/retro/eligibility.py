@@ -58,7 +58,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     sentence = cases.sentence_months
     has_sentence = ~np.isnan(sentence)
     in_manual = base.manual >= np.datetime64(av.effective, "D")
-    applied = np.array([av.id in str(x).split(";") for x in cases.reduction_avenues])
+    applied = cases.has_reduction(av.id)
     not_yet = np.full(n, as_of < av.effective)
 
     # §1B1.10(c): with a §3553(e) motion, the amended range ignores §5G1.1 — unless the minimum displaced

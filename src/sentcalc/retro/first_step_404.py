@@ -26,7 +26,7 @@ def section_404(law: Law, cases: Cases, av: Avenue, guideline_subs: dict[str, da
     n = len(cases)
     d = av.data
     base = original.dates
-    drug_ok = np.isin(np.array([cases.drugs[int(x)] for x in cases.conviction_drug]), d["covered_drugs"])
+    drug_ok = np.isin(np.array(cases.drugs)[cases.conviction_drug], d["covered_drugs"])
     statute_ok = np.isin(cases.statute, [SUBSECTIONS.index(s) for s in d["covered_statutes"]])
     before = cases.offense_date < np.datetime64(date.fromisoformat(str(d["offense_before"])), "D")
     covered = drug_ok & statute_ok & before
@@ -34,7 +34,7 @@ def section_404(law: Law, cases: Cases, av: Avenue, guideline_subs: dict[str, da
     under_fsa = np.where(cases.fsa_applied_at_sentencing >= 0, cases.fsa_applied_at_sentencing == 1,
                          cases.sentencing_date >= fsa_date)
     denied = cases.previous_404_denied
-    applied = np.array([av.id in str(x).split(";") for x in cases.reduction_avenues])
+    applied = cases.has_reduction(av.id)
     not_yet = np.full(n, as_of < av.effective)
 
     subs = {**{k: np.maximum(base.on(k), np.datetime64(v, "D")) for k, v in guideline_subs.items()},

@@ -47,8 +47,8 @@ def criminal_history(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np
 
     # Facts the original sentencing did not need to find, assumed absent for an earlier regime.
     orig_on = np.where(np.isnat(cases.guidelines_manual), cases.sentencing_date, cases.guidelines_manual)
-    orig_recency = np.array([int(rc.versions[int(x)].data["points"]) for x in rc.index_on(orig_on)])
-    orig_status_min = np.array([int(st.versions[int(x)].data["minimum_other_points"]) for x in st.index_on(orig_on)])
+    orig_recency = np.array([int(v.data["points"]) for v in rc.versions])[rc.index_on(orig_on)]
+    orig_status_min = np.array([int(v.data["minimum_other_points"]) for v in st.versions])[st.index_on(orig_on)]
     recency_unknown = known & (orig_recency == 0) & (rc_pts > 0)
     status_unknown = known & (cases.status_points == 0) & (other < orig_status_min) & (st_min < orig_status_min)
 

@@ -76,7 +76,10 @@ def mitigating_role_cap(law: Law, level: np.ndarray, role: np.ndarray, on: np.nd
     for v in np.unique(idx):
         d = dt.versions[int(v)].data
         m = (idx == v) & (role > 0)
-        dec = np.array([int(d["decrease"].get(int(x), 0)) for x in level[m]], dtype=np.int16)
+        table = np.zeros(64, dtype=np.int16)
+        for lv, k in d["decrease"].items():
+            table[int(lv)] = int(k)
+        dec = table[np.clip(level[m], 0, 63)]
         capped = level[m] - dec
         if d.get("cap") is not None:
             capped = np.minimum(capped, int(d["cap"]))
@@ -129,9 +132,9 @@ def base_offense_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray
                              f"(§2D2.1(b)(1)) → level {level[i]}.") if cross[i] else
                   f"Simple possession (§2D2.1(a)) → base offense level {level[i]}.",
                   applies=possession)]
-    notes = q_notes + [note("warning", possession & np.array([poss.versions[int(x)].is_unverified("levels.cocaine_base")
-                                                     for x in pi]) & (cases.drugs.index("cocaine_base")
-                                                                     == cases.conviction_drug),
+    crack_unverified = np.array([v.is_unverified("levels.cocaine_base") for v in poss.versions])[pi]
+    notes = q_notes + [note("warning", possession & crack_unverified & (cases.drugs.index("cocaine_base")
+                                                                        == cases.conviction_drug),
                   "Uses the §2D2.1 level for cocaine base, not yet traced to its amendment.")]
     return level, steps, notes
 

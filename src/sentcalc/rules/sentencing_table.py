@@ -45,10 +45,16 @@ def table_range(law: Law, level: np.ndarray, category: np.ndarray, on: np.ndarra
     return lo, hi, idx
 
 
-def unverified_cell(law: Law, level: int, category: int, version_index: int) -> bool:
-    v = law.dated(TABLE).versions[version_index]
+def unverified_cells(law: Law) -> np.ndarray:
+    """[version, level, category index]: cells marked unverified in the data."""
     from ..case import CATEGORIES
-    return f"{level}/{CATEGORIES[category - 1]}" in (v.data.get("unverified_cells") or [])
+    versions = law.dated(TABLE).versions
+    out = np.zeros((len(versions), 44, 6), dtype=bool)
+    for k, v in enumerate(versions):
+        for cell in v.data.get("unverified_cells") or []:
+            lv, _, cat = str(cell).partition("/")
+            out[k, int(lv), CATEGORIES.index(cat)] = True
+    return out
 
 
 def apply_5g1_1(tmin: np.ndarray, tmax: np.ndarray, smin: np.ndarray,

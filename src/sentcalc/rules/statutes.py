@@ -75,7 +75,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
         t, idx = tier_thresholds(law, drug, on[m])
         thr[m], thr_ver[m] = t, idx
         versions = law.dated(S841, "thresholds", drug).versions
-        thr_unverified[m] = [versions[int(i)].is_unverified() or bool(versions[int(i)].unverified) for i in idx]
+        thr_unverified[m] = np.array([v.is_unverified() or bool(v.unverified) for v in versions])[idx]
         # Quantity of conviction not given: the threshold of the subsection on the sentencing date.
         miss = m & assumed_grams
         if miss.any():
@@ -107,9 +107,8 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     t841 = ~possession
     lo[t841] = pen[pv[t841], tier[t841], key[t841], 0]
     hi[t841] = pen[pv[t841], tier[t841], key[t841], 1]
-    pen_unverified = np.array([
-        pen_versions[int(v)].is_unverified(f"{TIERS[min(int(t), 3)]}.{PENALTY_KEYS[int(k)]}")
-        for v, t, k in zip(pv, tier, key)]) & t841
+    unv = np.array([[[v.is_unverified(f"{t}.{k}") for k in PENALTY_KEYS] for t in TIERS] for v in pen_versions])
+    pen_unverified = unv[pv, np.clip(tier, 0, 3), key] & t841
 
     # §844(a): simple possession; before the FSA a crack minimum above the quantities.
     crack_min = np.zeros(n, dtype=bool)
