@@ -3,7 +3,7 @@ row; the engine only ever sees columns. Names match the flat (CSV) column names 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import numpy as np
@@ -55,29 +55,34 @@ class Cases:
     plea_agreement_11c1c: np.ndarray    # bool
     bop_projected_release_date: np.ndarray  # datetime64[D]
     drugs: tuple[str, ...] = ()
+    _distinct: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.id)
 
     def take(self, idx: np.ndarray) -> Cases:
         """The rows at `idx` (a boolean mask or indices)."""
-        kw = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name != "drugs"}
+        kw = {f.name: getattr(self, f.name)[idx] for f in fields(self) if f.name not in ("drugs", "_distinct")}
         return Cases(**kw, drugs=self.drugs)
 
     def has_section(self, section: str) -> np.ndarray:
         """Rows whose adjustments include `section` or one of its subdivisions (3B1.1 matches 3B1.1(c))."""
-        return per_distinct(self.adjustment_sections, lambda s: any(
-            x == section or x.startswith(section + "(") for x in str(s).split(";")))
+        return self.per_distinct("adjustment_sections", lambda s: any(
+            x == section or x.startswith(section + "(") for x in s.split(";")))
 
     def has_reduction(self, avenue: str) -> np.ndarray:
         """Rows whose earlier reductions include `avenue`."""
-        return per_distinct(self.reduction_avenues, lambda s: avenue in str(s).split(";"))
+        return self.per_distinct("reduction_avenues", lambda s: avenue in s.split(";"))
 
-
-def per_distinct(values: np.ndarray, f) -> np.ndarray:
-    """f applied once per distinct value (few in practice), mapped back to every row."""
-    uniq, inverse = np.unique(values.astype(str), return_inverse=True)
-    return np.array([bool(f(u)) for u in uniq], dtype=bool)[inverse.reshape(-1)] if len(values) else np.zeros(0, bool)
+    def per_distinct(self, column: str, f) -> np.ndarray:
+        """f applied once per distinct value of a string column (few in practice), mapped to every row;
+        the distinct values are found once per column."""
+        if column not in self._distinct:
+            values = getattr(self, column)
+            uniq, inverse = np.unique(values.astype(str), return_inverse=True) if len(values) else ([], np.zeros(0, int))
+            self._distinct[column] = (list(uniq), inverse.reshape(-1))
+        uniq, inverse = self._distinct[column]
+        return np.array([bool(f(str(u))) for u in uniq], dtype=bool)[inverse] if len(inverse) else np.zeros(0, bool)
 
 
 def _d(v: date | None) -> np.datetime64:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .case import CATEGORIES
-from .columns import Cases, per_distinct
+from .columns import Cases
 from .law import LIFE, Law
 from .regimes import Dates, Regime, resolve
 from .rules.career_offender import career_offender
@@ -83,8 +83,8 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
     steps.append(step("adjustments", "USSG Ch. 2 (specific offense characteristics), Ch. 3 Pts. A-C",
                       "Adjustments as found at sentencing",
                       lambda i: _adjustments_text(cases, i, base[i], level[i]), applies=has_adj))
-    unknown = per_distinct(cases.adjustment_sections, lambda x: any(
-        not _recognised(sec, known) for sec in str(x).split(";") if sec))
+    unknown = cases.per_distinct("adjustment_sections", lambda x: any(
+        not _recognised(sec, known) for sec in x.split(";") if sec))
     notes.append(note("warning", unknown, lambda i: "Adjustment(s) " + ", ".join(
         sec for sec in str(cases.adjustment_sections[i]).split(";") if sec and not _recognised(sec, known))
         + " counted for their levels only: no rule in sentcalc keys on them."))

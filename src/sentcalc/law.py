@@ -39,6 +39,12 @@ def guidelines_root() -> Path:
     raise LawDataError("the guidelines/ data folder was not found; reinstall sentcalc")
 
 
+def present(codes: np.ndarray) -> np.ndarray:
+    """The distinct values of a small non-negative integer array (version indices, drug codes), by
+    counting rather than sorting."""
+    return np.flatnonzero(np.bincount(codes.astype(np.int64).ravel())) if len(codes) else np.zeros(0, np.int64)
+
+
 def months(value: Any) -> float:
     """A term in months from the data: a number, or "life"."""
     return float(LIFE) if value == "life" else float(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..law import Law, months
+from ..law import Law, months, present
 from ..steps import Step, step
 
 
@@ -15,7 +15,7 @@ def career_offender(law: Law, level: np.ndarray, is_career: np.ndarray, stat_max
     dt = law.dated("career-offender.yaml")
     idx = dt.index_on(on)
     table = np.zeros(len(level), dtype=np.int16)
-    for v in np.unique(idx):
+    for v in present(idx):
         rows = sorted(((months(m), int(lv)) for m, lv in dt.versions[int(v)].data["levels"]), reverse=True)
         m = idx == v
         t = np.zeros(int(m.sum()), dtype=np.int16)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..case import CATEGORIES
 from ..columns import Cases
-from ..law import Law
+from ..law import Law, present
 from ..regimes import Dates
 from ..steps import Note, Step, note, step
 
@@ -87,7 +87,7 @@ def zero_point_offender(law: Law, cases: Cases, dates: Dates, level: np.ndarray,
     idx = dt.index_on(dates.on("zero-point"))
     lv = np.array([int(v.data["levels"]) for v in dt.versions])[idx]
     disq = cases.death_or_injury | cases.career_offender
-    for v in np.unique(idx):
+    for v in present(idx):
         m = idx == v
         for section in dt.versions[int(v)].data["disqualifying_sections"]:
             disq = disq | (m & cases.has_section(section))

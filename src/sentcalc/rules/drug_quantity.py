@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..law import Dated, Law, Version
+from ..law import Dated, Law, Version, present
 
 
 @lru_cache(maxsize=256)
@@ -36,7 +36,7 @@ def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray) -> di
     level = np.zeros(n, dtype=np.int16)
     lower = np.zeros(n)
     upper = np.full(n, np.inf)
-    for v in np.unique(idx):
+    for v in present(idx):
         _, ver = _table(law, drug, dt.versions[int(v)])
         bounds, levels = _bands(ver)
         m = idx == v

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..columns import Cases
-from ..law import Law
+from ..law import Law, present
 from ..regimes import Dates
 from ..steps import Note, Step, note, step, unverified
 from .drug_quantity import grams_text, quantity_level
@@ -29,16 +29,16 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
     n = len(cases)
     level = np.zeros(n, dtype=np.int16)
     found: dict[str, dict[str, np.ndarray]] = {}
-    present = cases.grams > 0
+    has_drug = cases.grams > 0
     for j, drug in enumerate(cases.drugs):
-        rows = present[:, j]
+        rows = has_drug[:, j]
         if not rows.any():
             continue
         q = quantity_level(law, drug, cases.grams[:, j], dates.on(f"drug-quantity:{drug}"))
         found[drug] = q
         level = np.where(rows, np.maximum(level, q["level"]), level)
-    none = ~present.any(axis=1)
-    for d in np.unique(cases.conviction_drug[none]):
+    none = ~has_drug.any(axis=1)
+    for d in present(cases.conviction_drug[none]):
         m = none & (cases.conviction_drug == d)
         drug = cases.drugs[int(d)]
         level[m] = quantity_level(law, drug, np.zeros(int(m.sum())), dates.on(f"drug-quantity:{drug}")[m])["level"]
@@ -73,7 +73,7 @@ def mitigating_role_cap(law: Law, level: np.ndarray, role: np.ndarray, on: np.nd
     dt = law.dated("mitigating-role-cap.yaml")
     idx = dt.index_on(on)
     out = level.copy()
-    for v in np.unique(idx):
+    for v in present(idx):
         d = dt.versions[int(v)].data
         m = (idx == v) & (role > 0)
         table = np.zeros(64, dtype=np.int16)

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..law import LIFE, Law, Version, months
+from ..law import LIFE, Law, Version, months, present
 
 TABLE = "sentencing-table.yaml"
 
@@ -37,7 +37,7 @@ def table_range(law: Law, level: np.ndarray, category: np.ndarray, on: np.ndarra
     idx = dt.index_on(on)
     lo = np.zeros(len(level))
     hi = np.zeros(len(level))
-    for v in np.unique(idx):
+    for v in present(idx):
         cells = _cells(dt.versions[int(v)])
         m = idx == v
         lo[m] = cells[level[m], category[m] - 1, 0]

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..case import SUBSECTIONS
 from ..columns import Cases
-from ..law import LIFE, Law, months
+from ..law import LIFE, Law, months, present
 from ..regimes import Dates
 from ..steps import Note, Step, note, step, unverified
 from .drug_quantity import grams_text
@@ -69,7 +69,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     thr_ver = np.zeros(n, dtype=np.int64)
     thr_unverified = np.zeros(n, dtype=bool)
     assumed_grams = np.isnan(grams)
-    for d in np.unique(cases.conviction_drug):
+    for d in present(cases.conviction_drug):
         m = cases.conviction_drug == d
         drug = drugs[int(d)]
         t, idx = tier_thresholds(law, drug, on[m])
