@@ -147,6 +147,46 @@ def _retro_input_warnings(case, doc: dict) -> list[str]:
     return out
 
 
+@app.command()
+def batch(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV, Parquet or JSON Lines of flat case rows.")],
+    output: Annotated[Path, typer.Argument(metavar="OUTPUT", help="CSV, Parquet, JSON Lines, Stata .dta or SPSS .sav.")],
+    regime: Annotated[list[str] | None, typer.Option("--regime", "-r", help="Repeatable; default original and current.")] = None,
+    retro: Annotated[bool, typer.Option("--retro", help="Add eligibility, reasons, lowest term and release date per "
+                                        "avenue; write OUTPUT's worklist.")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The order date for --retro; default today.")] = None,
+    preset: Annotated[str | None, typer.Option("--preset", help="ussc: read the Sentencing Commission's "
+                                               "individual-offender files.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: up to 2).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Recompute a whole dataset (streamed; every row ends in OUTPUT or OUTPUT.errors.csv)."""
+    from rich.console import Console
+
+    from .batch import check_options, run
+    from .kernel import Options
+    from .law import default_law
+    from .regimes import today as parse_day
+
+    law = default_law()
+    on = _today()
+    tokens = regime or ["original", "current"]
+    check_options(tokens, law, on)
+    if preset not in (None, "ussc"):
+        raise InputError("--preset", preset, "use ussc")
+    opts = Options(tokens, retro=retro, as_of=parse_day(as_of) if as_of else on, today=on)
+    s = run(input_path, output, opts, law, workers=workers, progress=not quiet, preset=preset)
+    con = Console(stderr=True)
+    con.print(f"rows in: {s.rows_in:,}  written: {s.rows_out:,}  errors: {s.error_rows:,}  "
+              f"({'all rows accounted for' if s.conserved else 'MISMATCH'})")
+    for k, v in s.eligible.items():
+        con.print(f"  eligible under {k}: {v:,}")
+    if retro:
+        con.print(f"  could be released now: {s.immediate_release:,}")
+    for k, v in s.outputs.items():
+        con.print(f"  {k}: {v}")
+
+
 def _provenance(law) -> dict:
     return {"sentcalc_version": __version__, "guidelines_sha256": law.content_hash, "today": _today().isoformat()}
 

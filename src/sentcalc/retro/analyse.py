@@ -11,6 +11,7 @@ from ..columns import Cases
 from ..engine import Result, compute
 from ..law import Law
 from ..regimes import Regime
+from ..steps import note
 from .common import Analysis, avenues
 from .eligibility import cumulative, guideline_avenue
 from .first_step_404 import section_404
@@ -33,26 +34,42 @@ class Retro:
         return min(cands)[3] if cands else None
 
 
+def _completed(a: Analysis, served_out: np.ndarray, release_now: np.ndarray) -> Analysis:
+    """No reduction of a sentence already served (for §404: United States v. Martin, 974 F.3d 124 (2d Cir.
+    2020)); judged by the projected release date on the term now in force."""
+    hit = a.eligible & served_out
+    if hit.any():
+        a.eligible = a.eligible & ~served_out
+        a.earliest_order = np.where(hit, np.datetime64("NaT", "D"), a.earliest_order)
+        a.projected_release = np.where(hit, np.datetime64("NaT", "D"), a.projected_release)
+        a.immediate_release = a.immediate_release & ~hit
+    a.reasons.append(note("sentence_completed", hit, lambda i: (
+        f"The projected release date on the term now in force ({release_now[i]}) is on or before the order date: "
+        "the sentence appears to have been served.")))
+    return a
+
+
 def analyse(law: Law, cases: Cases, as_of: date) -> Retro:
     has_findings = bool(((cases.findings_total_offense_level >= 0) | (cases.findings_base_offense_level >= 0)).any())
     orig_regime = Regime("original", None)
     own = compute(law, cases, orig_regime, raw=True) if has_findings else None
     original = compute(law, cases, orig_regime, carry_from=own)
+    on = np.full(len(cases), np.datetime64(as_of, "D"))
+    release_now, _ = release_date(law, cases.custody_start, cases.sentence_months + cases.consecutive_months,
+                                  cases.prior_custody_days, on)
+    served_out = ~np.isnat(release_now) & (release_now <= on)
     guideline_avs = avenues(law, "amendments")
     out: list[Analysis] = []
     previous = original
     for av in guideline_avs:
         a = guideline_avenue(law, cases, av, guideline_avs, original, previous, own, as_of)
-        out.append(a)
+        out.append(_completed(a, served_out, release_now))
         previous = a.amended if a.amended is not None else previous
     in_force = [a for a in guideline_avs if a.effective <= as_of]
     subs = cumulative(guideline_avs, in_force[-1]) if in_force else {}
     for av in avenues(law, "first_step_act_404"):
-        out.append(section_404(law, cases, av, subs, original, own, as_of))
+        out.append(_completed(section_404(law, cases, av, subs, original, own, as_of), served_out, release_now))
     current_law = compute(law, cases, Regime("current", as_of), carry_from=own)
-    on = np.full(len(cases), np.datetime64(as_of, "D"))
-    release_now, _ = release_date(law, cases.custody_start, cases.sentence_months + cases.consecutive_months,
-                                  cases.prior_custody_days, on)
     served = months_served(cases.custody_start, cases.prior_custody_days, on)
     # USSG §1B1.13(b)(6): at least 10 years served and a change in law that would give a much shorter range.
     in_custody = np.isnat(release_now) | (release_now > on)

@@ -15,7 +15,7 @@ from ..steps import Note, Step
 REASON_CODES = (
     "career_offender", "mandatory_minimum", "above_top_threshold", "life", "already_applied", "not_lowered",
     "not_covered_offense", "sentenced_under_fsa", "previous_motion_denied", "sentence_below_amended_minimum",
-    "missing_sentence", "not_yet_in_force",
+    "missing_sentence", "not_yet_in_force", "sentence_completed",
 )
 
 

@@ -90,7 +90,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     sentence_ok = has_sentence & (lowest < sentence)
 
     # Why the range was not lowered.
-    co = o["career_offender_applies"] & c["career_offender_applies"]
+    co = c["career_offender_applies"] & (p["career_offender_applies"] | o["career_offender_applies"])
     pinned = (c["section_5g1_1"] == 2) & ~rule_c
     life = a_min >= LIFE
     above_top = np.zeros(n, dtype=bool)

@@ -1,0 +1,242 @@
+"""`sentcalc batch`: recompute a whole dataset, streamed in batches, on every core.
+
+Every input row ends up either in OUTPUT or in OUTPUT's errors file (row number, id, field, reason);
+the summary checks that the counts add up. Outputs are written atomically; with --retro a worklist of
+everyone eligible for any avenue is written too, and always a provenance record.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import signal
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .errors import InputError
+from .io.tables import AtomicWriter, count_rows, read_batches, write_text_atomic
+from .kernel import Options, recompute
+from .law import Law, default_law
+from .regimes import parse_regime
+
+
+@dataclass
+class Summary:
+    rows_in: int = 0
+    rows_out: int = 0
+    error_rows: int = 0
+    eligible: dict[str, int] = field(default_factory=dict)
+    immediate_release: int = 0
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def conserved(self) -> bool:
+        return self.rows_in == self.rows_out + self.error_rows
+
+
+def side_path(output: Path, what: str, ext: str) -> Path:
+    """OUTPUT's companion file: results.parquet → results.errors.csv."""
+    return output.with_name(f"{output.stem}.{what}{ext}")
+
+
+def _estimate_rows(path: Path) -> int | None:
+    n = count_rows(path)
+    if n is not None or path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
+        return n
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    lines = max(head.count(b"\n"), 1)
+    return max(int(size / (len(head) / lines)) - (1 if path.suffix.lower() == ".csv" else 0), 1)
+
+
+def _work(args: tuple) -> tuple:
+    table, options = args
+    out, problems, bad = recompute(table, options)
+    return out, list(zip(problems.rows, problems.fields, problems.reasons)), bad
+
+
+def _ordered(tables: Iterator, options: Options, workers: int) -> Iterator[tuple]:
+    """recompute over the batches, in order, with at most workers+1 batches in flight."""
+    if workers <= 1:
+        for t in tables:
+            yield t, _work((t, options))
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: list = []
+        for t in tables:
+            pending.append((t, pool.submit(_work, (t, options))))
+            if len(pending) > workers:
+                t0, f0 = pending.pop(0)
+                yield t0, f0.result()
+        for t0, f0 in pending:
+            yield t0, f0.result()
+
+
+def run(input_path: Path, output: Path, options: Options, law: Law | None = None, workers: int | None = None,
+        progress: bool = True, preset: str | None = None) -> Summary:
+    import pyarrow as pa
+
+    law = law or default_law()
+    regime_dates = {t: (parse_regime(t, law, options.today).day or "sentencing date").__str__() for t in options.regimes}
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    summ = Summary()
+    errors_path = side_path(output, "errors", ".csv")
+    worklist_path = side_path(output, "worklist", ".csv")
+    writer = AtomicWriter(output)
+    err_buf = io.StringIO()
+    err_csv = csv.writer(err_buf)
+    err_csv.writerow(["row", "id", "field", "reason"])
+    seen = np.zeros(0, dtype=np.int64)
+    worklist: list = []
+    preset_notes: list[str] = []
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        batches = read_batches(input_path)
+        if preset:
+            from .io.ussc import preset_batches
+            batches, preset_notes = preset_batches(batches, preset, law)
+        tables = (pa.Table.from_batches([b]) for b in batches)
+        with _progress(progress, _estimate_rows(input_path)) as advance:
+            for table, (out, problems, bad) in _ordered(tables, options, workers):
+                n = table.num_rows
+                start = summ.rows_in
+                ids = out.column("id").to_numpy(zero_copy_only=False)
+                hashes = np.fromiter((hash(x) for x in ids), dtype=np.int64, count=n)
+                _, first = np.unique(hashes, return_index=True)
+                dup = np.ones(n, dtype=bool)
+                dup[first] = False
+                dup |= np.isin(hashes, seen)
+                dup &= ids != ""
+                seen = np.union1d(seen, hashes)
+                for row, fld, reason in problems:
+                    err_csv.writerow([start + row + 1, ids[row], fld, reason])
+                for row in np.flatnonzero(dup & ~bad):
+                    err_csv.writerow([start + row + 1, ids[row], "id", "duplicate id: it appears on an earlier row"])
+                bad = bad | dup
+                keep = out.filter(pa.array(~bad)).drop_columns(["error_field", "error_reason"])
+                writer.write(keep)
+                summ.rows_in += n
+                summ.rows_out += keep.num_rows
+                summ.error_rows += int(bad.sum())
+                if options.retro and keep.num_rows:
+                    _collect(keep, worklist, summ)
+                advance(n)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    write_text_atomic(errors_path, err_buf.getvalue())
+    summ.outputs = {"output": str(output), "errors": str(errors_path)}
+    if options.retro:
+        _write_worklist(worklist_path, worklist)
+        summ.outputs["worklist"] = str(worklist_path)
+    prov = side_path(output, "provenance", ".json")
+    summ.outputs["provenance"] = str(prov)
+    write_text_atomic(prov, json.dumps({
+        "sentcalc_version": __version__, "guidelines_sha256": law.content_hash,
+        "regimes": regime_dates, "today": str(options.today), "as_of": str(options.as_of or options.today),
+        "retro": options.retro, "preset": preset, "preset_assumptions": preset_notes,
+        "input": {"path": str(input_path), "bytes": input_path.stat().st_size, "sha256": _sha256(input_path)},
+        "summary": asdict(summ) | {"conserved": summ.conserved},
+    }, indent=2))
+    if not summ.conserved:  # never expected: a bug, not a user error
+        raise RuntimeError(f"row count mismatch: {summ.rows_in} in, {summ.rows_out} out, {summ.error_rows} errors")
+    return summ
+
+
+def _raise_interrupt(signum, frame):  # noqa: ARG001
+    raise KeyboardInterrupt
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+WORKLIST_COLUMNS = ("id", "best_avenue", "immediate", "months_saved", "best_lowest", "best_order_date",
+                    "release_date", "sentence_months")
+
+
+def _collect(keep, worklist: list, summ: Summary) -> None:
+    from .kernel import AVENUE_PREFIX
+    cols = keep.column_names
+    for avenue, p in AVENUE_PREFIX.items():
+        if f"{p}_eligible" in cols:
+            summ.eligible[avenue] = summ.eligible.get(avenue, 0) + int(np.sum(
+                keep.column(f"{p}_eligible").to_numpy(zero_copy_only=False) == True))  # noqa: E712
+    best = keep.column("best_avenue").to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(best != "")
+    if not len(rows):
+        return
+    get = {c: keep.column(c).to_numpy(zero_copy_only=False) for c in ("id", "best_lowest", "best_order_date")}
+    sentence = _sentences(keep)
+    for i in rows:
+        p = AVENUE_PREFIX[best[i]]
+        imm = bool(keep.column(f"{p}_immediate")[int(i)].as_py())
+        rel = keep.column(f"{p}_release_date")[int(i)].as_py()
+        summ.immediate_release += imm
+        worklist.append((get["id"][i], best[i], imm, float(sentence[i] - get["best_lowest"][i]),
+                         float(get["best_lowest"][i]), get["best_order_date"][i], rel, float(sentence[i])))
+
+
+def _sentences(keep) -> np.ndarray:
+    """The term now in force, echoed by the kernel as `sentence_months_in`."""
+    return keep.column("sentence_months_in").to_numpy(zero_copy_only=False).astype(float)
+
+
+def _write_worklist(path: Path, rows: list) -> None:
+    rows.sort(key=lambda r: (not r[2], -r[3]))
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(WORKLIST_COLUMNS)
+    for r in rows:
+        w.writerow([r[0], r[1], r[2], f"{r[3]:g}", f"{r[4]:g}", r[5], r[6] or "", f"{r[7]:g}"])
+    write_text_atomic(path, buf.getvalue())
+
+
+class _progress:
+    """A rich progress bar on stderr (rows), or nothing."""
+
+    def __init__(self, enabled: bool, total: int | None) -> None:
+        self.enabled, self.total = enabled, total
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda n: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        self.p = Progress(TextColumn("recomputing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=Console(stderr=True), transient=False)
+        self.p.start()
+        self.task = self.p.add_task("rows", total=self.total)
+        return lambda n: self.p.advance(self.task, n)
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled:
+            if self.total is not None:
+                done = self.p.tasks[0].completed
+                self.p.update(self.task, total=done)
+            self.p.stop()
+
+
+def check_options(regimes: list[str], law: Law, today: date) -> None:
+    for t in regimes:
+        parse_regime(t, law, today)
+    if not regimes:
+        raise InputError("--regime", "(none)", "give at least one regime")

@@ -1,0 +1,338 @@
+"""The case file flattened to one column per scalar field (CSV, Parquet, JSON Lines, Stata, SPSS),
+generated from the case model, and its vectorised validation with the model's own rules and words.
+
+Column names: the field name, prefixed where it would be ambiguous (`conviction_drug`,
+`criminal_history_points`, `findings_total_offense_level`); relevant-conduct quantities are one
+`<drug>_grams` column per drug; adjustments are `adjustment_sections` ("2D1.1(b)(1);3B1.1(c)") with
+`adjustment_levels` (their sum); earlier reductions are `reduction_avenues` ("amendment-782;...").
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from annotated_types import Ge, Le
+from pydantic import BaseModel
+
+from ..case import AVENUES, CATEGORIES, DEPARTURES, MAX_GRAMS, SUBSECTIONS, Case
+from ..columns import Cases
+from ..law import LIFE, Law
+from ..validate import check
+
+# Flat names that are not simply "<parent>_<field>" (the research-data names the issue fixes).
+RENAME = {
+    ("conviction", "statute"): "statute", ("conviction", "prior_convictions"): "prior_convictions",
+    ("conviction", "priors_qualify_after_2018"): "priors_qualify_after_2018",
+    ("conviction", "death_or_injury"): "death_or_injury",
+    ("criminal_history", "status_points"): "status_points", ("criminal_history", "recency_points"): "recency_points",
+    ("findings", "guideline_range", "min_months"): "findings_guideline_min_months",
+    ("findings", "guideline_range", "max_months"): "findings_guideline_max_months",
+}
+LISTS = {"drugs", "adjustments", "reductions"}  # flattened specially
+
+
+@dataclass(frozen=True)
+class Column:
+    """One flat column: its name, the case-model path, its kind and the model's limits."""
+
+    name: str
+    path: tuple[str, ...]
+    kind: str                     # str, date, number, int, bool, choice, months
+    choices: tuple = ()
+    ge: float | None = None
+    le: float | None = None
+    required: bool = False
+
+
+def _kind(annotation: Any) -> tuple[str, tuple]:
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "choice", tuple(args)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        inner = [a for a in args if a is not type(None)]
+        lits = [a for a in inner if typing.get_origin(a) is typing.Literal]
+        if lits and any(a in (float, int) for a in inner):
+            return "months", ()
+        return _kind(inner[0]) if len(inner) == 1 else _kind(inner[0])
+    if origin is typing.Annotated:
+        return _kind(args[0])
+    return {str: "str", date: "date", float: "number", int: "int", bool: "bool"}.get(annotation, "str"), ()
+
+
+def _columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column]:
+    out: list[Column] = []
+    for name, f in model.model_fields.items():
+        path = (*prefix, name)
+        ann = f.annotation
+        sub = [a for a in (typing.get_args(ann) or (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if name in LISTS and not prefix:
+            continue
+        if sub:
+            out += _columns(sub[0], path)
+            continue
+        kind, choices = _kind(ann)
+        ge = next((m.ge for m in f.metadata if isinstance(m, Ge)), None)
+        le = next((m.le for m in f.metadata if isinstance(m, Le)), None)
+        flat = RENAME.get(path) or "_".join(path)
+        out.append(Column(flat, path, kind, choices, ge, le, f.is_required() and not prefix[1:]))
+    return out
+
+
+def columns(law: Law) -> list[Column]:
+    """Every flat column, in documentation order."""
+    cols = _columns(Case)
+    drug_cols = [Column(f"{d}_grams", ("drugs", d), "number", (), 0, MAX_GRAMS) for d in law.drugs]
+    extra = [Column("adjustment_sections", ("adjustments", "section"), "str"),
+             Column("adjustment_levels", ("adjustments", "levels"), "int", (), -50, 50),
+             Column("reduction_avenues", ("reductions", "avenue"), "str")]
+    k = next(i for i, c in enumerate(cols) if c.name == "mitigating_role")
+    return cols[:k] + drug_cols + extra[:2] + cols[k:] + extra[2:]
+
+
+def case_to_row(case: Case, law: Law) -> dict[str, Any]:
+    """One case as a flat row (inverse of the batch reader)."""
+    d = case.model_dump(mode="json")
+    row: dict[str, Any] = {}
+    for c in columns(law):
+        if c.path[0] == "drugs":
+            row[c.name] = sum(x["grams"] for x in d["drugs"] if x["drug"] == c.path[1]) or None
+        elif c.name == "adjustment_sections":
+            row[c.name] = ";".join(a["section"] for a in d["adjustments"])
+        elif c.name == "adjustment_levels":
+            row[c.name] = sum(a["levels"] for a in d["adjustments"])
+        elif c.name == "reduction_avenues":
+            row[c.name] = ";".join(r["avenue"] for r in d["reductions"])
+        else:
+            node: Any = d
+            for p in c.path:
+                node = node.get(p) if isinstance(node, dict) else None
+            row[c.name] = node
+    return row
+
+
+# --- vectorised parsing and validation --------------------------------------------------------------
+
+NUMBER = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
+TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+FALSE = {"false", "f", "no", "n", "0", "0.0"}
+SECTION = re.compile(r"^[1-8][A-Z]\d\.\d{1,2}(\([a-z0-9]{1,4}\))*$")
+
+
+@dataclass
+class Problems:
+    """Validation problems of one batch: row positions (within the batch), fields, values, reasons."""
+
+    rows: list[int]
+    fields: list[str]
+    values: list[str]
+    reasons: list[str]
+
+    def add(self, mask: np.ndarray, field: str, raw: np.ndarray, reason: str | Any) -> None:
+        for i in np.flatnonzero(mask):
+            self.rows.append(int(i))
+            self.fields.append(field)
+            v = raw[i]
+            self.values.append("" if v is None else str(v)[:80])
+            self.reasons.append(reason(i) if callable(reason) else reason)
+
+    def bad_rows(self, n: int) -> np.ndarray:
+        m = np.zeros(n, dtype=bool)
+        m[self.rows] = True
+        return m
+
+
+def _strings(table, name: str):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if name not in table.column_names:
+        return None
+    arr = table.column(name)
+    arr = pa.chunked_array([pc.cast(ch, pa.string()) if not pa.types.is_string(ch.type) else ch for ch in arr.chunks]
+                           or [pa.array([], pa.string())], type=pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(arr, ""), None, arr)
+
+
+def _np(arr) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _mask(arr) -> np.ndarray:
+    """A boolean Arrow result as numpy, null counted as false."""
+    import pyarrow.compute as pc
+    return _np(pc.fill_null(arr, False)).astype(bool)
+
+
+def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
+    """Columns and problems for an Arrow table of flat rows (every row is returned; bad rows are
+    listed in Problems and must be dropped before computing)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    pr = Problems([], [], [], [])
+    vals: dict[str, np.ndarray] = {}
+    raw_cache: dict[str, np.ndarray] = {}
+
+    def raw(name: str) -> np.ndarray:
+        if name not in raw_cache:
+            s = _strings(table, name)
+            raw_cache[name] = np.full(n, None, dtype=object) if s is None else _np(s)
+        return raw_cache[name]
+
+    for c in columns(law):
+        s = _strings(table, c.name)
+        if s is None:
+            s = pa.chunked_array([pa.nulls(n, pa.string())])
+        missing = _mask(pc.is_null(s))
+        if c.required:
+            pr.add(missing, c.name, raw(c.name), "this field is required")
+        if c.kind in ("number", "int", "months"):
+            ok = _mask(pc.is_null(s)) | _mask(pc.match_substring_regex(s, NUMBER))
+            life = _mask(pc.equal(pc.utf8_lower(s), "life")) if c.kind == "months" else np.zeros(n, bool)
+            bad = ~ok & ~life
+            pr.add(bad, c.name, raw(c.name), "give a number" + (" or 'life'" if c.kind == "months" else ""))
+            num = _np(pc.cast(pc.if_else(pc.match_substring_regex(s, NUMBER), s, None), pa.float64()))
+            num = np.where(life, LIFE, num.astype(float))
+            if c.kind == "int":
+                frac = ~np.isnan(num) & (num != np.round(num))
+                pr.add(frac, c.name, raw(c.name), "give a whole number")
+            if c.ge is not None:
+                pr.add(num < c.ge, c.name, raw(c.name), f"Input should be greater than or equal to {c.ge:g}")
+            if c.le is not None:
+                pr.add((num > c.le) & ~life, c.name, raw(c.name), f"Input should be less than or equal to {c.le:g}")
+            vals[c.name] = num
+        elif c.kind == "date":
+            ts = pc.strptime(s, format="%Y-%m-%d", unit="s", error_is_null=True)
+            d = _np(pc.cast(ts, pa.date32())).astype("datetime64[D]")
+            pr.add(~missing & np.isnat(d), c.name, raw(c.name), "give a valid date as YYYY-MM-DD")
+            vals[c.name] = d
+        elif c.kind == "bool":
+            low = pc.utf8_lower(s)
+            t = _mask(pc.is_in(low, pa.array(sorted(TRUE))))
+            f = _mask(pc.is_in(low, pa.array(sorted(FALSE))))
+            pr.add(~missing & ~t & ~f, c.name, raw(c.name), "give true or false")
+            vals[c.name] = np.where(t, 1, np.where(f, 0, -1)).astype(np.int8)
+        elif c.kind == "choice":
+            choices = [str(x) for x in c.choices]
+            ok = _mask(pc.is_in(s, pa.array(choices)))
+            numeric = all(isinstance(x, int) for x in c.choices)
+            if numeric:  # 2 and 2.0 are the same level
+                num = _np(pc.cast(pc.if_else(pc.match_substring_regex(s, NUMBER), s, None), pa.float64())).astype(float)
+                ok = ok | np.isin(num, [float(x) for x in c.choices])
+                vals[c.name] = num
+            else:
+                vals[c.name] = _np(s)
+            pr.add(~missing & ~ok, c.name, raw(c.name), "Input should be " + ", ".join(repr(x) for x in c.choices))
+        else:
+            v = _np(s)
+            if c.le is not None or c.name == "id":
+                long = np.array([x is not None and len(x) > 200 for x in v]) if c.name == "id" else np.zeros(n, bool)
+                pr.add(long, c.name, raw(c.name), "String should have at most 200 characters")
+            vals[c.name] = v
+
+    # Checks across fields (the case model's validators, vectorised, with the same words).
+    od, sd = vals["offense_date"], vals["sentencing_date"]
+    t64 = np.datetime64(today, "D")
+    pr.add(~np.isnat(od) & (od > t64), "offense_date", raw("offense_date"),
+           f"the offense date is after today ({today.isoformat()})")
+    pr.add(~np.isnat(od) & ~np.isnat(sd) & (sd < od), "sentencing_date", raw("sentencing_date"),
+           lambda i: f"sentencing_date {sd[i]} is before offense_date {od[i]}")
+    cs = vals["custody_start"]
+    pr.add(~np.isnat(cs) & (cs > t64), "custody_start", raw("custody_start"),
+           f"custody_start is after today ({today.isoformat()})")
+    pr.add(~np.isnat(cs) & ~np.isnat(od) & (cs < od), "custody_start", raw("custody_start"),
+           "custody_start is before offense_date")
+    pts, stp, rcp = vals["criminal_history_points"], vals["status_points"], vals["recency_points"]
+    cat = vals["criminal_history_category"]
+    no_ch = np.isnan(pts) & np.array([x is None for x in cat])
+    pr.add(no_ch, "criminal_history_points", raw("criminal_history_points"),
+           "give points (the total found at sentencing) or category (I to VI)")
+    pr.add(~np.isnan(pts) & (np.nan_to_num(stp) + np.nan_to_num(rcp) > pts), "status_points", raw("status_points"),
+           "status_points + recency_points exceed points; they are part of the total")
+    sa = vals["substantial_assistance"] == 1
+    dep = vals["departure"]
+    is_sa_dep = np.isin(dep.astype(object), ["5K1.1", "3553(e)"])
+    pr.add(is_sa_dep & ~sa, "departure", raw("departure"),
+           "a substantial-assistance departure needs substantial_assistance true; they must agree")
+    pr.add(sa & np.isin(dep.astype(object), ["none", "other"]), "departure", raw("departure"),
+           "substantial_assistance is true; use 5K1.1 or 3553(e)")
+    conv = vals["conviction_drug"]
+    known = np.isin(conv.astype(object), list(law.drugs))
+    pr.add(np.array([x is not None for x in conv]) & ~known, "conviction_drug", raw("conviction_drug"),
+           "use one of " + ", ".join(law.drugs))
+    grams = np.column_stack([np.nan_to_num(vals[f"{d}_grams"]) for d in law.drugs]) if law.drugs else np.zeros((n, 0))
+    no_drug = np.all(np.isnan(np.column_stack([vals[f"{d}_grams"] for d in law.drugs])), axis=1)
+    pr.add(no_drug, "drugs", np.full(n, "", dtype=object), "give at least one <drug>_grams column value")
+    secs = raw("adjustment_sections")
+    bad_sec = _distinct_map(secs, lambda x: x is not None and any(not SECTION.match(p) for p in str(x).split(";") if p))
+    pr.add(bad_sec, "adjustment_sections", secs, "write sections as in the Manual, e.g. 2D1.1(b)(1);3B1.1(c)")
+    reds = raw("reduction_avenues")
+    bad_red = _distinct_map(reds, lambda x: x is not None and any(p not in AVENUES for p in str(x).split(";") if p))
+    pr.add(bad_red, "reduction_avenues", reds, "use avenue ids separated by ';': " + ", ".join(AVENUES))
+
+    def code(arr: np.ndarray, choices: tuple, default: int = 0) -> np.ndarray:
+        lookup = {c: k for k, c in enumerate(choices)}
+        return _distinct_values(arr, lambda x: lookup.get(x, default)).astype(np.int8)
+
+    def num(name: str, default: float) -> np.ndarray:
+        return np.where(np.isnan(vals[name]), default, vals[name])
+
+    cases = Cases(
+        id=np.where(vals["id"] == None, "", vals["id"]).astype(object),  # noqa: E711
+        offense_date=od, sentencing_date=sd,
+        statute=code(vals["statute"], SUBSECTIONS), conviction_drug=code(conv, law.drugs),
+        conviction_grams=vals["conviction_grams"].astype(float),
+        prior_convictions=num("prior_convictions", 0).astype(np.int8),
+        priors_qualify_after_2018=vals["priors_qualify_after_2018"],
+        death_or_injury=vals["death_or_injury"] == 1, grams=grams,
+        adjustment_sections=np.where(secs == None, "", secs).astype(object),  # noqa: E711
+        adjustment_levels=num("adjustment_levels", 0).astype(np.int16),
+        mitigating_role=num("mitigating_role", 0).astype(np.int8), acceptance=num("acceptance", 0).astype(np.int8),
+        criminal_history_points=num("criminal_history_points", -1).astype(np.int16),
+        status_points=num("status_points", 0).astype(np.int8), recency_points=num("recency_points", 0).astype(np.int8),
+        criminal_history_category=(code(cat, (None, *CATEGORIES), 0)),
+        career_offender=vals["career_offender"] == 1, safety_valve=vals["safety_valve"] == 1,
+        substantial_assistance=sa, zero_point_offender=vals["zero_point_offender"],
+        guidelines_manual=vals["guidelines_manual"], sentence_months=vals["sentence_months"].astype(float),
+        custody_start=cs,
+        findings_base_offense_level=num("findings_base_offense_level", -1).astype(np.int16),
+        findings_total_offense_level=num("findings_total_offense_level", -1).astype(np.int16),
+        findings_guideline_min_months=vals["findings_guideline_min_months"].astype(float),
+        findings_guideline_max_months=vals["findings_guideline_max_months"].astype(float),
+        departure=np.where(sa & ~is_sa_dep, DEPARTURES.index("5K1.1"), code(dep, DEPARTURES, 0)).astype(np.int8),
+        reduction_avenues=np.where(reds == None, "", reds).astype(object),  # noqa: E711
+        consecutive_months=num("consecutive_months", 0), prior_custody_days=num("prior_custody_days", 0),
+        previous_404_denied=vals["previous_404_denied"] == 1,
+        fsa_applied_at_sentencing=vals["fsa_applied_at_sentencing"],
+        plea_agreement_11c1c=vals["plea_agreement_11c1c"] == 1,
+        bop_projected_release_date=vals["bop_projected_release_date"],
+        drugs=law.drugs,
+    )
+    ok = ~pr.bad_rows(n)
+    if ok.any():
+        idx = np.flatnonzero(ok)
+        for p in check(cases.take(idx), law):
+            pr.rows.append(int(idx[p.row]))
+            pr.fields.append(p.field.replace("conviction.grams", "conviction_grams").replace(
+                "conviction.statute", "statute").replace("criminal_history.category", "criminal_history_category"))
+            pr.values.append(str(p.value)[:80])
+            pr.reasons.append(p.allowed)
+    return cases, pr
+
+
+def _distinct_values(arr: np.ndarray, f) -> np.ndarray:
+    keys = np.array(["\x00" if x is None else str(x) for x in arr], dtype=object) if arr.dtype == object else arr
+    uniq, inv = np.unique(keys.astype(str), return_inverse=True) if len(arr) else (np.array([]), np.zeros(0, int))
+    out = np.array([f(None if u == "\x00" else u) for u in uniq])
+    return out[inv.reshape(-1)] if len(arr) else np.zeros(0)
+
+
+def _distinct_map(arr: np.ndarray, f) -> np.ndarray:
+    return _distinct_values(arr, f).astype(bool) if len(arr) else np.zeros(0, bool)

@@ -1,0 +1,173 @@
+"""Tables in and out, by file extension: CSV, Parquet, JSON Lines (streamed in batches), and Stata
+.dta / SPSS .sav (written whole through pyreadstat: the documented exception to flat memory).
+Every output is written to a temporary file beside the target and renamed into place, so an
+interrupted run leaves any previous output untouched."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import InputError
+
+READ = (".csv", ".parquet", ".jsonl", ".ndjson")
+WRITE = (".csv", ".parquet", ".jsonl", ".ndjson", ".dta", ".sav")
+BATCH_ROWS = 100_000
+
+
+def kind(path: Path, allowed: tuple[str, ...], field: str) -> str:
+    ext = path.suffix.lower()
+    if ext not in allowed:
+        raise InputError(field, str(path), "use a file ending in " + ", ".join(allowed))
+    return ext
+
+
+def read_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator:
+    """Arrow record batches of the input; CSV columns are read as text and validated by sentcalc."""
+    import pyarrow as pa
+
+    ext = kind(path, READ, "INPUT")
+    if not path.exists():
+        raise InputError("INPUT", str(path), "give an existing file")
+    if ext == ".csv":
+        import pyarrow.csv as pcsv
+        with open(path, "rb") as fh:
+            header = fh.readline().decode("utf-8", errors="replace").strip().lstrip("\ufeff")
+        names = [h.strip().strip('"') for h in header.split(",")]
+        reader = pcsv.open_csv(
+            path, read_options=pcsv.ReadOptions(block_size=1 << 22),
+            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                strings_can_be_null=True, quoted_strings_can_be_null=True),
+            parse_options=pcsv.ParseOptions(newlines_in_values=False))
+        yield from _rebatch(reader, batch_rows)
+    elif ext == ".parquet":
+        import pyarrow.parquet as pq
+        yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
+    else:
+        import io
+
+        import pyarrow.json as pj
+        buf: list[bytes] = []
+        with open(path, "rb") as fh:
+            for line in fh:
+                if line.strip():
+                    buf.append(line)
+                if len(buf) >= batch_rows:
+                    yield from pj.read_json(io.BytesIO(b"".join(buf))).to_batches()
+                    buf = []
+        if buf:
+            yield from pj.read_json(io.BytesIO(b"".join(buf))).to_batches()
+
+
+def _rebatch(reader, rows: int) -> Iterator:
+    import pyarrow as pa
+    pending: list = []
+    count = 0
+    for b in reader:
+        pending.append(b)
+        count += b.num_rows
+        if count >= rows:
+            yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
+            pending, count = [], 0
+    if pending:
+        t = pa.Table.from_batches(pending).combine_chunks()
+        if t.num_rows:
+            yield t.to_batches()[0]
+
+
+def count_rows(path: Path) -> int | None:
+    """Rows in the input, when cheap to know (Parquet metadata); else None."""
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+        return pq.ParquetFile(path).metadata.num_rows
+    return None
+
+
+class AtomicWriter:
+    """Streams Arrow tables to a temporary file and renames it into place on success."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ext = kind(path, WRITE, "OUTPUT")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self._writer = None
+        self._whole: list = []
+        self._fh = None
+
+    def write(self, table) -> None:
+        import pyarrow as pa
+        if self.ext == ".csv":
+            import pyarrow.csv as pcsv
+            if self._writer is None:
+                self._schema = table.schema
+                self._writer = pcsv.CSVWriter(str(self.tmp), table.schema)
+            self._writer.write_table(table.cast(self._schema) if table.schema != self._schema else table)
+        elif self.ext == ".parquet":
+            import pyarrow.parquet as pq
+            if self._writer is None:
+                self._schema = table.schema
+                self._writer = pq.ParquetWriter(str(self.tmp), table.schema)
+            self._writer.write_table(table.cast(self._schema) if table.schema != self._schema else table)
+        elif self.ext in (".jsonl", ".ndjson"):
+            if self._fh is None:
+                self._fh = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+            for row in table.to_pylist():
+                self._fh.write(json.dumps(row, default=str) + "\n")
+        else:
+            self._whole.append(table if isinstance(table, pa.Table) else pa.table(table))
+
+    def close(self) -> None:
+        """Finish and move into place."""
+        if self._writer is not None:
+            self._writer.close()
+        if self._fh is not None:
+            self._fh.close()
+        if self.ext in (".dta", ".sav"):
+            self._write_whole()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._writer is not None:
+                self._writer.close()
+            if self._fh is not None:
+                self._fh.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.tmp.unlink()
+
+    def _write_whole(self) -> None:
+        import pyarrow as pa
+        try:
+            import pyreadstat
+        except ImportError:
+            raise InputError("OUTPUT", str(self.path), "Stata and SPSS output need the extra: "
+                             "pip install 'sentcalc[stata]'") from None
+        df = pa.concat_tables(self._whole).to_pandas() if self._whole else None
+        if df is None:
+            return
+        for col in df.columns:  # Stata and SPSS have no boolean or null-int types
+            if df[col].dtype == bool:
+                df[col] = df[col].astype("int8")
+        if self.ext == ".dta":
+            pyreadstat.write_dta(df, str(self.tmp))
+        else:
+            pyreadstat.write_sav(df, str(self.tmp))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

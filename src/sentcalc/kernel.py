@@ -1,0 +1,191 @@
+"""The batch kernel: an Arrow table of flat case rows in, an Arrow table of results out.
+
+This is the public entry point for distributed engines (Spark `mapInArrow`, Dask, Ray, DuckDB): the
+same validation and the same engine as the single-case command, one vectorised pass per regime.
+Rows that fail validation come back with `error_field` / `error_reason` set and no results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from .case import CATEGORIES
+from .engine import Result, compute_many
+from .io.flat import parse
+from .law import LIFE, Law, default_law
+from .regimes import Regime, parse_regime
+from .rules.statutes import subsection_name
+
+AVENUE_PREFIX = {"amendment-706": "a706", "amendment-750": "a750", "amendment-782": "a782", "amendment-821": "a821",
+                 "first-step-act-404": "fsa404"}
+
+
+def regime_prefix(token: str) -> str:
+    """A Stata-safe column prefix for a regime token: original→orig, 2010→r2010, 2012-05-01→d20120501."""
+    named = {"original": "orig", "current": "curr", "pre-2007": "pre2007"}
+    if token in named:
+        return named[token]
+    if re.fullmatch(r"\d{4}", token):
+        return f"r{token}"
+    return "d" + re.sub(r"[^0-9A-Za-z]", "", token)[:16]
+
+
+@dataclass
+class Options:
+    regimes: list[str]
+    retro: bool = False
+    as_of: date | None = None
+    today: date | None = None
+
+
+def _months_cols(out: dict, name: str, m: np.ndarray) -> None:
+    life = m >= LIFE
+    out[name] = np.where(life | np.isnan(m), np.nan, m)
+    out[f"{name}_life"] = life
+
+
+def result_columns(r: Result, prefix: str) -> dict[str, np.ndarray]:
+    c = r.cols
+    out: dict[str, np.ndarray] = {
+        f"{prefix}_as_of": c["manual_date"],
+        f"{prefix}_base_level": c["base_offense_level"].astype(np.int16),
+        f"{prefix}_offense_level": c["total_offense_level"].astype(np.int16),
+        f"{prefix}_chc": np.array(CATEGORIES, dtype=object)[c["criminal_history_category"] - 1],
+    }
+    _months_cols(out, f"{prefix}_table_min", c["table_min"])
+    _months_cols(out, f"{prefix}_table_max", c["table_max"])
+    _months_cols(out, f"{prefix}_gl_min", c["guideline_min"])
+    _months_cols(out, f"{prefix}_gl_max", c["guideline_max"])
+    out[f"{prefix}_stat_sub"] = np.array([subsection_name(t) for t in range(5)], dtype=object)[c["statutory_tier"]]
+    _months_cols(out, f"{prefix}_stat_min", c["statutory_min"])
+    _months_cols(out, f"{prefix}_stat_max", c["statutory_max"])
+    out[f"{prefix}_career_offender"] = c["career_offender_applies"]
+    out[f"{prefix}_n_assumptions"] = _count(r, "assumption")
+    out[f"{prefix}_n_warnings"] = _count(r, "warning")
+    return out
+
+
+def _count(r: Result, code: str) -> np.ndarray:
+    n = len(r.cols["total_offense_level"])
+    total = np.zeros(n, dtype=np.int16)
+    for nt in r.notes:
+        if nt.code == code:
+            total += nt.mask
+    return total
+
+
+def retro_columns(retro) -> dict[str, np.ndarray]:
+    from .retro.common import REASON_CODES
+
+    out: dict[str, np.ndarray] = {}
+    n = len(retro.release_now)
+    best_low = np.full(n, np.inf)
+    best_order = np.full(n, np.datetime64("NaT", "D"))
+    best = np.full(n, "", dtype=object)
+    for a in retro.analyses:
+        p = AVENUE_PREFIX.get(a.id, a.id.replace("-", "_"))
+        out[f"{p}_eligible"] = a.eligible
+        bits = a.reason_bits()
+        uniq, inv = np.unique(bits, return_inverse=True)
+        names = np.array([";".join(c for k, c in enumerate(REASON_CODES) if b >> k & 1) for b in uniq], dtype=object)
+        out[f"{p}_reasons"] = names[inv.reshape(-1)]
+        _months_cols(out, f"{p}_lowest", a.lowest)
+        out[f"{p}_order_date"] = a.earliest_order
+        out[f"{p}_release_date"] = a.projected_release
+        out[f"{p}_immediate"] = a.immediate_release
+        if a.amended is not None:
+            _months_cols(out, f"{p}_gl_min", a.amended.cols["guideline_min"])
+            _months_cols(out, f"{p}_gl_max", a.amended.cols["guideline_max"])
+        better = a.eligible & ((a.lowest < best_low) | ((a.lowest == best_low) & (a.earliest_order < best_order)))
+        best = np.where(better, a.id, best)
+        best_low = np.where(better, a.lowest, best_low)
+        best_order = np.where(better, a.earliest_order, best_order)
+    out["best_avenue"] = best
+    _months_cols(out, "best_lowest", np.where(np.isinf(best_low), np.nan, best_low))
+    out["best_order_date"] = best_order
+    out["release_date_now"] = retro.release_now
+    out["time_served_months"] = retro.served_now
+    out["compassionate_release_flag"] = retro.compassionate_flag
+    return out
+
+
+def recompute(table, options: Options, law: Law | None = None):
+    """Flat case rows (an Arrow table) → results (an Arrow table, one row per input row)."""
+    import pyarrow as pa
+
+    from .regimes import today as resolve_today
+    from .retro.analyse import analyse
+
+    law = law or default_law()
+    today = options.today or resolve_today()
+    as_of = options.as_of or today
+    cases, problems = parse(table, law, today)
+    n = table.num_rows
+    bad = problems.bad_rows(n)
+    good = np.flatnonzero(~bad)
+    sub = cases.take(good)
+    regimes = [parse_regime(t, law, today) for t in options.regimes]
+    cols: dict[str, np.ndarray] = {}
+    if len(good):
+        for token, r in zip(options.regimes, compute_many(law, sub, regimes)):
+            cols.update(result_columns(r, regime_prefix(token)))
+        if options.retro:
+            cols.update(retro_columns(analyse(law, sub, as_of)))
+    arrays: dict[str, tuple[np.ndarray, np.ndarray | None]] = {"id": (cases.id, None)}
+    if options.retro:  # echo the term now in force, which the worklist's months saved needs
+        arrays["sentence_months_in"] = (np.where(cases.sentence_months >= LIFE, np.nan, cases.sentence_months), None)
+    for name, v in cols.items():
+        arrays[name] = _scatter(v, good, n)
+    first_reason = {}
+    for row, field, reason in zip(problems.rows, problems.fields, problems.reasons):
+        first_reason.setdefault(row, (field, reason))
+    err_field = np.full(n, None, dtype=object)
+    err_reason = np.full(n, None, dtype=object)
+    for row, (field, reason) in first_reason.items():
+        err_field[row], err_reason[row] = field, reason
+    arrays["error_field"] = (err_field, None)
+    arrays["error_reason"] = (err_reason, None)
+    extras = [c for c in table.column_names if c not in _flat_names(law)]
+    first = {"id": _arrow(*arrays.pop("id"))}
+    out = {**first, **{c: table.column(c) for c in extras}, **{k: _arrow(v, m) for k, (v, m) in arrays.items()}}
+    return pa.table(out), problems, bad
+
+
+def _flat_names(law: Law) -> set[str]:
+    from .io.flat import columns
+    return {c.name for c in columns(law)}
+
+
+def _scatter(v: np.ndarray, idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Results for the valid rows placed among all rows; returns values and a validity mask."""
+    if v.dtype.kind == "M":
+        out = np.full(n, np.datetime64("NaT", "D"))
+    elif v.dtype.kind == "f":
+        out = np.full(n, np.nan)
+    elif v.dtype.kind in "iub":
+        out = np.zeros(n, dtype=v.dtype)
+    else:
+        out = np.full(n, None, dtype=object)
+    out[idx] = v
+    valid = np.zeros(n, dtype=bool)
+    valid[idx] = True
+    return out, valid
+
+
+def _arrow(v: np.ndarray, valid: np.ndarray | None = None):
+    import pyarrow as pa
+    mask = None if valid is None else ~valid
+    if v.dtype.kind == "M":
+        return pa.array(v.astype("datetime64[D]"), type=pa.date32(), from_pandas=True)
+    if v.dtype.kind == "f":
+        return pa.array(v, type=pa.float64(), from_pandas=True)
+    if v.dtype.kind in "iub":
+        return pa.array(v, mask=mask)
+    return pa.array(v, type=pa.string(), from_pandas=True)
+
+
+__all__ = ["Options", "recompute", "regime_prefix", "Regime"]
