@@ -106,7 +106,7 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
         if preset:
             from .io.ussc import preset_batches
             batches, preset_notes = preset_batches(batches, preset, law)
-        tables = (pa.Table.from_batches([b]) for b in batches)
+        tables = _checked(pa.Table.from_batches([b]) for b in batches)
         with _progress(progress, _estimate_rows(input_path)) as advance:
             for table, (out, problems, bad) in _ordered(tables, options, workers):
                 n = table.num_rows
@@ -155,6 +155,19 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
     if not summ.conserved:  # never expected: a bug, not a user error
         raise RuntimeError(f"row count mismatch: {summ.rows_in} in, {summ.rows_out} out, {summ.error_rows} errors")
     return summ
+
+
+def _checked(tables: Iterator) -> Iterator:
+    """Refuse a file without a required column before computing anything."""
+    from .io.flat import missing_required
+    law = default_law()
+    for k, t in enumerate(tables):
+        if k == 0:
+            gone = missing_required(t.column_names, law)
+            if gone:
+                raise InputError("INPUT columns", ", ".join(gone), "these columns are required; see the README's "
+                                 "column list")
+        yield t
 
 
 def _raise_interrupt(signum, frame):  # noqa: ARG001

@@ -116,6 +116,37 @@ def case_to_row(case: Case, law: Law) -> dict[str, Any]:
     return row
 
 
+def row_to_document(row: dict[str, Any], law: Law) -> dict[str, Any]:
+    """A flat row back into a case document (for checking that batch and single case agree)."""
+    def val(name: str) -> Any:
+        v = row.get(name)
+        return None if v is None or v == "" or (isinstance(v, float) and v != v) else v
+
+    doc: dict[str, Any] = {}
+    for c in columns(law):
+        v = val(c.name)
+        if v is None or c.path[0] in LISTS:
+            continue
+        node = doc
+        for p in c.path[:-1]:
+            node = node.setdefault(p, {})
+        node[c.path[-1]] = v
+    doc["drugs"] = [{"drug": d, "grams": val(f"{d}_grams")} for d in law.drugs if val(f"{d}_grams") is not None]
+    secs = [x for x in str(val("adjustment_sections") or "").split(";") if x]
+    total = int(val("adjustment_levels") or 0)
+    doc["adjustments"] = [{"section": x, "levels": total if k == 0 else 0} for k, x in enumerate(secs)]
+    if total and not secs:
+        doc["adjustments"] = [{"section": "2D1.1(b)(99)", "levels": total}]
+    doc["reductions"] = [{"avenue": a, "date": str(val("sentencing_date")), "months": 0}
+                         for a in str(val("reduction_avenues") or "").split(";") if a]
+    return doc
+
+
+def missing_required(names: list[str], law: Law) -> list[str]:
+    """Required columns absent from a header."""
+    return [c.name for c in columns(law) if c.required and c.name not in names]
+
+
 # --- vectorised parsing and validation --------------------------------------------------------------
 
 NUMBER = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
@@ -153,8 +184,13 @@ def _strings(table, name: str):
     if name not in table.column_names:
         return None
     arr = table.column(name)
-    arr = pa.chunked_array([pc.cast(ch, pa.string()) if not pa.types.is_string(ch.type) else ch for ch in arr.chunks]
-                           or [pa.array([], pa.string())], type=pa.string())
+
+    def text(ch):
+        if pa.types.is_timestamp(ch.type):
+            ch = pc.cast(ch, pa.date32())
+        return ch if pa.types.is_string(ch.type) else pc.cast(ch, pa.string())
+
+    arr = pa.chunked_array([text(ch) for ch in arr.chunks] or [pa.array([], pa.string())], type=pa.string())
     arr = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(arr, ""), None, arr)
 
