@@ -41,10 +41,10 @@ def _opts(*regimes: str, retro: bool = False) -> Options:
 def test_sample_rows_are_conserved_and_bad_rows_listed(tmp_path: Path) -> None:
     out = tmp_path / "res.parquet"
     s = run(SAMPLE, out, _opts("original", "2014", retro=True), LAW, workers=1, progress=False)
-    n_in = sum(1 for _ in open(SAMPLE)) - 1
+    n_in = len(SAMPLE.read_text().splitlines()) - 1
     assert s.rows_in == n_in and s.conserved
     assert pq.read_metadata(out).num_rows == s.rows_out
-    errors = list(csv.DictReader(open(tmp_path / "res.errors.csv")))
+    errors = list(csv.DictReader((tmp_path / "res.errors.csv").read_text().splitlines()))
     assert {e["row"] for e in errors} == {"11", "21", "31"}  # the three deliberately bad rows
     assert any(e["field"] == "conviction_drug" and "cocaine_base" in e["reason"] for e in errors)
     assert len({e["row"] for e in errors}) == s.error_rows
@@ -60,7 +60,7 @@ def test_formats_round_trip(tmp_path: Path, ext: str) -> None:
     t = pq.read_table(first)
     src = tmp_path / f"in{ext}"
     rows = [{k: v for k, v in r.items()} for r in pa.Table.from_pylist(
-        list(csv.DictReader(open(SAMPLE)))).to_pylist()]
+        list(csv.DictReader(SAMPLE.read_text().splitlines()))).to_pylist()]
     if ext == ".csv":
         src = SAMPLE
     elif ext == ".parquet":
@@ -80,17 +80,17 @@ def test_two_workers_give_the_same_output(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_go_to_the_errors_file(tmp_path: Path) -> None:
-    lines = open(SAMPLE).read().splitlines()
+    lines = SAMPLE.read_text().splitlines()
     src = tmp_path / "dup.csv"
     src.write_text("\n".join(lines[:6] + [lines[3]]) + "\n")
     s = run(src, tmp_path / "o.csv", _opts("original"), LAW, workers=1, progress=False)
-    errors = list(csv.DictReader(open(tmp_path / "o.errors.csv")))
+    errors = list(csv.DictReader((tmp_path / "o.errors.csv").read_text().splitlines()))
     assert [e["row"] for e in errors] == ["6"] and errors[0]["field"] == "id"
     assert s.conserved and s.rows_out == 5
 
 
 def test_missing_required_column_is_refused(tmp_path: Path, capsys) -> None:
-    rows = list(csv.reader(open(SAMPLE)))
+    rows = list(csv.reader(SAMPLE.read_text().splitlines()))
     k = rows[0].index("sentencing_date")
     src = tmp_path / "m.csv"
     with open(src, "w", newline="") as fh:

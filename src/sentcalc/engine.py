@@ -150,7 +150,7 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
         "safety_valve": stat["safety_valve"], "career_offender_applies": co_applies,
         "acceptance_levels": acc, "hypothetical": hypothetical, "section_5g1_1": which,
         "manual_date": dates.manual, "statute_date": dates.on("statute"),
-        "own_total_offense_level": own_total, "own_base_offense_level": own_base,
+        "own_total_offense_level": bound_level(law, own_total, manual), "own_base_offense_level": own_base,
     }
     return Result(regime, dates, cols, steps, notes)
 

@@ -95,11 +95,15 @@ class Dates:
     components: dict[str, np.ndarray] = field(default_factory=dict)
 
     def on(self, component: str) -> np.ndarray:
-        """The date whose version of `component` applies: a substitution for it (or for its family,
-        e.g. `drug-quantity` for `drug-quantity:heroin`), else the statute or the Manual date."""
-        for key in (component, component.split(":")[0], component.split(".")[0]):
-            if key in self.components:
-                return self.components[key]
+        """The date whose version of `component` applies: the latest substitution for it or for its
+        family (`drug-quantity` covers `drug-quantity:heroin`), else the statute or the Manual date."""
+        found = [self.components[k] for k in dict.fromkeys((component, component.split(":")[0],
+                                                            component.split(".")[0])) if k in self.components]
+        if found:
+            out = found[0]
+            for f in found[1:]:
+                out = np.maximum(out, f)
+            return out
         return self.statute if component.startswith("statute") else self.manual
 
 
