@@ -144,6 +144,17 @@ def test_batch_equals_single_case_on_generated_cases() -> None:
     assert checked > 1500
 
 
+def _wait_until_writing(folder: Path, proc: subprocess.Popen) -> None:
+    """Until the batch has written part of its output to its temporary file."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        if any(p.stat().st_size > 0 for p in folder.glob(".out.csv.*.tmp")):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the batch never started writing")
+
+
 def test_killed_batch_leaves_no_partial_output(tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     cols = generate(300_000, seed=3)
@@ -156,19 +167,17 @@ def test_killed_batch_leaves_no_partial_output(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     out.write_text("previous output\n")
     env = {**os.environ, "SENTCALC_TODAY": TODAY}
-    proc = subprocess.Popen([sys.executable, "-m", "sentcalc", "batch", str(big), str(out), "--retro", "--quiet",
-                             "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(4)
-    assert proc.poll() is None, proc.communicate()
+    cmd = [sys.executable, "-m", "sentcalc", "batch", str(big), str(out), "--retro", "--quiet", "--workers", "1"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_until_writing(tmp_path, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert out.read_text() == "previous output\n"
     assert not (tmp_path / "out.errors.csv").exists()
     for leftover in tmp_path.glob(".*.tmp"):  # SIGKILL cannot be caught: only a hidden temporary file remains
         leftover.unlink()
-    proc = subprocess.Popen([sys.executable, "-m", "sentcalc", "batch", str(big), str(out), "--quiet", "--workers", "1"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(4)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_until_writing(tmp_path, proc)
     proc.send_signal(signal.SIGTERM)
     proc.wait()
     assert proc.returncode == 130, proc.communicate()

@@ -89,8 +89,20 @@ class Dated:
         self.effective = np.array([v.effective for v in self.versions], dtype="datetime64[D]")
 
     def index_on(self, dates: np.ndarray) -> np.ndarray:
-        """Index of the version in force on each date (vectorised)."""
-        idx = np.searchsorted(self.effective, dates.astype("datetime64[D]"), side="right") - 1
+        """Index of the version in force on each date (vectorised; remembered for the last few arrays,
+        since the engine asks about the same dates for many rules)."""
+        cache = self.__dict__.setdefault("_recent", [])
+        for arr, idx in cache:
+            if arr is dates:
+                return idx
+        idx = self._index_on(dates)
+        cache.append((dates, idx))
+        if len(cache) > 8:
+            cache.pop(0)
+        return idx
+
+    def _index_on(self, dates: np.ndarray) -> np.ndarray:
+        idx = np.searchsorted(self.effective, dates.astype("datetime64[D]", copy=False), side="right") - 1
         if (idx < 0).any():
             first = self.versions[0].effective
             raise LawDataError(f"{self.name}: no version in force before {first.isoformat()}")

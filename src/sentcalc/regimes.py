@@ -97,6 +97,12 @@ class Dates:
     def on(self, component: str) -> np.ndarray:
         """The date whose version of `component` applies: the latest substitution for it or for its
         family (`drug-quantity` covers `drug-quantity:heroin`), else the statute or the Manual date."""
+        cache = self.__dict__.setdefault("_on_cache", {})
+        if component not in cache:
+            cache[component] = self._on(component)
+        return cache[component]
+
+    def _on(self, component: str) -> np.ndarray:
         found = [self.components[k] for k in dict.fromkeys((component, component.split(":")[0],
                                                             component.split(".")[0])) if k in self.components]
         if found:

@@ -164,8 +164,14 @@ class Problems:
     values: list[str]
     reasons: list[str]
 
-    def add(self, mask: np.ndarray, field: str, raw: np.ndarray, reason: str | Any) -> None:
-        for i in np.flatnonzero(mask):
+    def add(self, mask: np.ndarray, field: str, raw: Any, reason: str | Any) -> None:
+        """Record every row in `mask`; `raw` is the column's text (or a function giving it, called only
+        when some row is bad)."""
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return
+        raw = raw() if callable(raw) else raw
+        for i in rows:
             self.rows.append(int(i))
             self.fields.append(field)
             v = raw[i]
@@ -216,16 +222,32 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
     vals: dict[str, np.ndarray] = {}
     raw_cache: dict[str, np.ndarray] = {}
 
-    def raw(name: str) -> np.ndarray:
-        if name not in raw_cache:
-            s = _strings(table, name)
-            raw_cache[name] = np.full(n, None, dtype=object) if s is None else _np(s)
-        return raw_cache[name]
+    texts: dict[str, Any] = {}
+
+    def text(name: str):
+        if name not in texts:
+            texts[name] = _strings(table, name)
+            if texts[name] is None:
+                texts[name] = pa.chunked_array([pa.nulls(n, pa.string())])
+        return texts[name]
+
+    def raw(name: str):
+        def get() -> np.ndarray:
+            if name not in raw_cache:
+                raw_cache[name] = _np(text(name))
+            return raw_cache[name]
+        return get
+
+    def distinct(name: str, f) -> np.ndarray:
+        """f of each distinct text value of a column (nulls as None), mapped back to every row."""
+        enc = pc.dictionary_encode(text(name).combine_chunks() if n else pa.array([], pa.string()))
+        values = [f(v) for v in enc.dictionary.to_pylist()]
+        idx = _np(pc.fill_null(enc.indices, -1)).astype(np.int64)
+        table_ = np.array(values + [f(None)], dtype=object)
+        return table_[idx]
 
     for c in columns(law):
-        s = _strings(table, c.name)
-        if s is None:
-            s = pa.chunked_array([pa.nulls(n, pa.string())])
+        s = text(c.name)
         missing = _mask(pc.is_null(s))
         if c.required:
             pr.add(missing, c.name, raw(c.name), "this field is required")
@@ -264,14 +286,13 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
                 ok = ok | np.isin(num, [float(x) for x in c.choices])
                 vals[c.name] = num
             else:
-                vals[c.name] = _np(s)
+                vals[c.name] = s
             pr.add(~missing & ~ok, c.name, raw(c.name), "Input should be " + ", ".join(repr(x) for x in c.choices))
         else:
-            v = _np(s)
-            if c.le is not None or c.name == "id":
-                long = np.array([x is not None and len(x) > 200 for x in v]) if c.name == "id" else np.zeros(n, bool)
-                pr.add(long, c.name, raw(c.name), "String should have at most 200 characters")
-            vals[c.name] = v
+            if c.name == "id":
+                pr.add(_mask(pc.greater(pc.utf8_length(s), 200)), c.name, raw(c.name),
+                       "String should have at most 200 characters")
+            vals[c.name] = s
 
     # Checks across fields (the case model's validators, vectorised, with the same words).
     od, sd = vals["offense_date"], vals["sentencing_date"]
@@ -286,54 +307,58 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
     pr.add(~np.isnat(cs) & ~np.isnat(od) & (cs < od), "custody_start", raw("custody_start"),
            "custody_start is before offense_date")
     pts, stp, rcp = vals["criminal_history_points"], vals["status_points"], vals["recency_points"]
-    cat = vals["criminal_history_category"]
-    no_ch = np.isnan(pts) & np.array([x is None for x in cat])
+    no_ch = np.isnan(pts) & _mask(pc.is_null(text("criminal_history_category")))
     pr.add(no_ch, "criminal_history_points", raw("criminal_history_points"),
            "give points (the total found at sentencing) or category (I to VI)")
     pr.add(~np.isnan(pts) & (np.nan_to_num(stp) + np.nan_to_num(rcp) > pts), "status_points", raw("status_points"),
            "status_points + recency_points exceed points; they are part of the total")
     sa = vals["substantial_assistance"] == 1
-    dep = vals["departure"]
-    is_sa_dep = np.isin(dep.astype(object), ["5K1.1", "3553(e)"])
+    dep_code = distinct("departure", lambda x: DEPARTURES.index(x) if x in DEPARTURES else 0).astype(np.int8)
+    is_sa_dep = np.isin(dep_code, [DEPARTURES.index("5K1.1"), DEPARTURES.index("3553(e)")])
     pr.add(is_sa_dep & ~sa, "departure", raw("departure"),
            "a substantial-assistance departure needs substantial_assistance true; they must agree")
-    pr.add(sa & np.isin(dep.astype(object), ["none", "other"]), "departure", raw("departure"),
+    pr.add(sa & np.isin(dep_code, [DEPARTURES.index("none"), DEPARTURES.index("other")])
+           & _mask(pc.is_valid(text("departure"))), "departure", raw("departure"),
            "substantial_assistance is true; use 5K1.1 or 3553(e)")
-    conv = vals["conviction_drug"]
-    known = np.isin(conv.astype(object), list(law.drugs))
-    pr.add(np.array([x is not None for x in conv]) & ~known, "conviction_drug", raw("conviction_drug"),
+    conv_code = distinct("conviction_drug", lambda x: law.drugs.index(x) if x in law.drugs else -1).astype(np.int16)
+    pr.add(_mask(pc.is_valid(text("conviction_drug"))) & (conv_code < 0), "conviction_drug", raw("conviction_drug"),
            "use one of " + ", ".join(law.drugs))
     grams = np.column_stack([np.nan_to_num(vals[f"{d}_grams"]) for d in law.drugs]) if law.drugs else np.zeros((n, 0))
     no_drug = np.all(np.isnan(np.column_stack([vals[f"{d}_grams"] for d in law.drugs])), axis=1)
     pr.add(no_drug, "drugs", np.full(n, "", dtype=object), "give at least one <drug>_grams column value")
-    secs = raw("adjustment_sections")
-    bad_sec = _distinct_map(secs, lambda x: x is not None and any(not SECTION.match(p) for p in str(x).split(";") if p))
-    pr.add(bad_sec, "adjustment_sections", secs, "write sections as in the Manual, e.g. 2D1.1(b)(1);3B1.1(c)")
-    reds = raw("reduction_avenues")
-    bad_red = _distinct_map(reds, lambda x: x is not None and any(p not in AVENUES for p in str(x).split(";") if p))
-    pr.add(bad_red, "reduction_avenues", reds, "use avenue ids separated by ';': " + ", ".join(AVENUES))
+    bad_sec = distinct("adjustment_sections", lambda x: x is not None and any(
+        not SECTION.match(p) for p in str(x).split(";") if p)).astype(bool)
+    pr.add(bad_sec, "adjustment_sections", raw("adjustment_sections"),
+           "write sections as in the Manual, e.g. 2D1.1(b)(1);3B1.1(c)")
+    bad_red = distinct("reduction_avenues", lambda x: x is not None and any(
+        p not in AVENUES for p in str(x).split(";") if p)).astype(bool)
+    pr.add(bad_red, "reduction_avenues", raw("reduction_avenues"),
+           "use avenue ids separated by ';': " + ", ".join(AVENUES))
 
-    def code(arr: np.ndarray, choices: tuple, default: int = 0) -> np.ndarray:
+    def code(name: str, choices: tuple, default: int = 0) -> np.ndarray:
         lookup = {c: k for k, c in enumerate(choices)}
-        return _distinct_values(arr, lambda x: lookup.get(x, default)).astype(np.int8)
+        return distinct(name, lambda x: lookup.get(x, default)).astype(np.int8)
+
+    def strings(name: str) -> np.ndarray:
+        return distinct(name, lambda x: "" if x is None else x)
 
     def num(name: str, default: float) -> np.ndarray:
         return np.where(np.isnan(vals[name]), default, vals[name])
 
     cases = Cases(
-        id=np.where(vals["id"] == None, "", vals["id"]).astype(object),  # noqa: E711
+        id=_np(pc.fill_null(text("id"), "")).astype(object),
         offense_date=od, sentencing_date=sd,
-        statute=code(vals["statute"], SUBSECTIONS), conviction_drug=code(conv, law.drugs),
+        statute=code("statute", SUBSECTIONS), conviction_drug=np.maximum(conv_code, 0).astype(np.int8),
         conviction_grams=vals["conviction_grams"].astype(float),
         prior_convictions=num("prior_convictions", 0).astype(np.int8),
         priors_qualify_after_2018=vals["priors_qualify_after_2018"],
         death_or_injury=vals["death_or_injury"] == 1, grams=grams,
-        adjustment_sections=np.where(secs == None, "", secs).astype(object),  # noqa: E711
+        adjustment_sections=strings("adjustment_sections"),
         adjustment_levels=num("adjustment_levels", 0).astype(np.int16),
         mitigating_role=num("mitigating_role", 0).astype(np.int8), acceptance=num("acceptance", 0).astype(np.int8),
         criminal_history_points=num("criminal_history_points", -1).astype(np.int16),
         status_points=num("status_points", 0).astype(np.int8), recency_points=num("recency_points", 0).astype(np.int8),
-        criminal_history_category=(code(cat, (None, *CATEGORIES), 0)),
+        criminal_history_category=code("criminal_history_category", (None, *CATEGORIES), 0),
         career_offender=vals["career_offender"] == 1, safety_valve=vals["safety_valve"] == 1,
         substantial_assistance=sa, zero_point_offender=vals["zero_point_offender"],
         guidelines_manual=vals["guidelines_manual"], sentence_months=vals["sentence_months"].astype(float),
@@ -342,8 +367,8 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
         findings_total_offense_level=num("findings_total_offense_level", -1).astype(np.int16),
         findings_guideline_min_months=vals["findings_guideline_min_months"].astype(float),
         findings_guideline_max_months=vals["findings_guideline_max_months"].astype(float),
-        departure=np.where(sa & ~is_sa_dep, DEPARTURES.index("5K1.1"), code(dep, DEPARTURES, 0)).astype(np.int8),
-        reduction_avenues=np.where(reds == None, "", reds).astype(object),  # noqa: E711
+        departure=np.where(sa & ~is_sa_dep, DEPARTURES.index("5K1.1"), dep_code).astype(np.int8),
+        reduction_avenues=strings("reduction_avenues"),
         consecutive_months=num("consecutive_months", 0), prior_custody_days=num("prior_custody_days", 0),
         previous_404_denied=vals["previous_404_denied"] == 1,
         fsa_applied_at_sentencing=vals["fsa_applied_at_sentencing"],
@@ -361,14 +386,3 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
             pr.values.append(str(p.value)[:80])
             pr.reasons.append(p.allowed)
     return cases, pr
-
-
-def _distinct_values(arr: np.ndarray, f) -> np.ndarray:
-    keys = np.array(["\x00" if x is None else str(x) for x in arr], dtype=object) if arr.dtype == object else arr
-    uniq, inv = np.unique(keys.astype(str), return_inverse=True) if len(arr) else (np.array([]), np.zeros(0, int))
-    out = np.array([f(None if u == "\x00" else u) for u in uniq])
-    return out[inv.reshape(-1)] if len(arr) else np.zeros(0)
-
-
-def _distinct_map(arr: np.ndarray, f) -> np.ndarray:
-    return _distinct_values(arr, f).astype(bool) if len(arr) else np.zeros(0, bool)
