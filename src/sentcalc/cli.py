@@ -128,7 +128,7 @@ def retro(
 def _retro_input_warnings(case, doc: dict) -> list[str]:
     """Facts that look wrong for a retroactivity analysis: said, never silently used."""
     out = []
-    s = case.sentence_months
+    s = 10_000 if case.sentence_months == "life" else case.sentence_months
     o = doc["original"]
     st, g = o["statutory_range"], o["guideline_range"]
     if isinstance(s, float | int):
@@ -137,9 +137,10 @@ def _retro_input_warnings(case, doc: dict) -> list[str]:
         if s < lo and case.departure != "3553(e)":
             out.append(f"sentence_months {s:g} is below the statutory minimum ({lo} months) without a §3553(e) motion.")
         if s > hi:
-            out.append(f"sentence_months {s:g} is above the statutory maximum ({hi} months).")
+            shown = "life" if s >= 10_000 else f"{s:g}"
+            out.append(f"sentence_months {shown} is above the statutory maximum ({hi} months).")
         gmin = g["min_months"] if g["min_months"] != "life" else 10_000
-        if case.substantial_assistance and s >= gmin and not case.reductions:
+        if case.substantial_assistance and s >= gmin:
             out.append(f"substantial_assistance is true but the sentence ({s:g} months) is not below the guideline "
                        f"range ({gmin} months minimum); no comparable reduction applies.")
     elif s is None:

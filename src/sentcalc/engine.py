@@ -57,7 +57,7 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
     regime; `carry_from` (sentcalc's own numbers for the original, computed `raw`, without findings)
     carries them into another regime.
     """
-    dates = dates or resolve(regime, cases.sentencing_date, cases.guidelines_manual)
+    dates = dates or _original_statute(law, cases, resolve(regime, cases.sentencing_date, cases.guidelines_manual))
     steps: list[Step] = []
     notes: list[Note] = []
     manual = dates.manual
@@ -73,7 +73,7 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
     ch, s_ch, nt = criminal_history(law, cases, dates)
     notes += nt
 
-    base, s, nt = base_offense_level(law, cases, dates)
+    base, s, nt, uncapped = base_offense_level(law, cases, dates)
     steps += s
     notes += nt
 
@@ -113,7 +113,7 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
     if not raw and regime.is_original:
         level, base_out, discrepancies = _apply_findings_original(cases, level, base)
     elif not raw and carry_from is not None:
-        level, base_out = _carry_findings(cases, carry_from, level, base, steps)
+        level, base_out = _carry_findings(cases, carry_from, level, base, uncapped, steps)
     unbounded = level.copy()
     level = bound_level(law, level, manual)
     steps.append(step("offense_level_bounds", "USSG Ch. 5, Pt. A, comment. (n.2)",
@@ -151,8 +151,22 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
         "acceptance_levels": acc, "hypothetical": hypothetical, "section_5g1_1": which,
         "manual_date": dates.manual, "statute_date": dates.on("statute"),
         "own_total_offense_level": bound_level(law, own_total, manual), "own_base_offense_level": own_base,
+        "uncapped_base_offense_level": uncapped,
     }
     return Result(regime, dates, cols, steps, notes)
+
+
+def _original_statute(law: Law, cases: Cases, dates: Dates) -> Dates:
+    """For the original sentence, a court that sentenced on or after the Fair Sentencing Act but under
+    the old thresholds (fsa_applied_at_sentencing: false) is taken at its word."""
+    if not dates.regime.is_original or not (cases.fsa_applied_at_sentencing == 0).any():
+        return dates
+    from .regimes import fair_sentencing_act
+    day_before = np.datetime64(fair_sentencing_act(law), "D") - 1
+    old = (cases.fsa_applied_at_sentencing == 0) & (dates.statute > day_before)
+    when = np.where(old, day_before, dates.statute)
+    return Dates(dates.regime, dates.manual, dates.statute,
+                 {**dates.components, "statute.thresholds": when, "statute.possession": when})
 
 
 def _recognised(section: str, known: list[str]) -> bool:
@@ -181,19 +195,27 @@ def _apply_findings_original(cases: Cases, level: np.ndarray, base: np.ndarray) 
     return (np.where(ft >= 0, ft, level).astype(np.int16), np.where(fb >= 0, fb, base).astype(np.int16), notes)
 
 
-def _carry_findings(cases: Cases, own: Result, level: np.ndarray, base: np.ndarray,
+def _carry_findings(cases: Cases, own: Result, level: np.ndarray, base: np.ndarray, uncapped: np.ndarray,
                     steps: list[Step]) -> tuple[np.ndarray, np.ndarray]:
     """Later regimes keep what the court found and change only what the later law changes: the
-    difference between the court's number and sentcalc's own at sentencing is carried forward."""
+    difference between the court's number and sentcalc's own at sentencing is carried forward. Where the
+    court's base level is the level before the mitigating-role cap, the court did not apply the cap, and
+    the later base level is read without it too."""
     ft, fb = cases.findings_total_offense_level, cases.findings_base_offense_level
     own_total = own.cols["own_total_offense_level"]
     own_base = own.cols["own_base_offense_level"]
+    own_uncapped = own.cols["uncapped_base_offense_level"]
     dt = np.where(ft >= 0, ft - own_total, 0).astype(np.int16)
     db = np.where(fb >= 0, fb - own_base, 0).astype(np.int16)
+    no_cap = (fb >= 0) & (fb != own_base) & (fb == own_uncapped)
+    new_base = np.where(no_cap, uncapped, base + db).astype(np.int16)
+    shift = (new_base - base - db).astype(np.int16)   # 0 unless the cap is left out
     steps.append(step("findings_carried_forward", "USSG §1B1.10(b)(1)", "Findings at the original sentencing",
                       lambda i: f"The court's offense level differed from sentcalc's by {dt[i]:+d}; the difference "
-                      "is carried into this regime.", applies=dt != 0))
-    return (level + dt).astype(np.int16), (base + db).astype(np.int16)
+                      "is carried into this regime" + (" (the court did not apply the §2D1.1(a)(5) cap, so neither "
+                                                       "does this regime)" if no_cap[i] else "") + ".",
+                      applies=(dt != 0) | no_cap))
+    return (level + dt + shift).astype(np.int16), new_base
 
 
 def _months(m: float) -> str:

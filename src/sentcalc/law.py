@@ -131,8 +131,11 @@ def _version(raw: dict, name: str) -> Version:
 class Law:
     """All of guidelines/, loaded lazily and cached."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, overlay: dict[str, dict] | None = None) -> None:
+        """`overlay` (a scenario's): per data file, versions lists to lay over the shipped ones, in the
+        same shape as the file (new versions are inserted by date)."""
         self.root = root or guidelines_root()
+        self.overlay = overlay or {}
         self._docs: dict[str, dict] = {}
         self._dated: dict[tuple[str, ...], Dated] = {}
 
@@ -155,7 +158,11 @@ class Law:
                     raise LawDataError(f"{relpath}: missing {'.'.join(keys or ('versions',))}")
                 node = node[key]
             name = relpath + (":" + ".".join(keys) if keys else "")
-            self._dated[k] = Dated(name, [_version(v, name) for v in node])
+            extra: Any = self.overlay.get(relpath, {})
+            for key in keys or ("versions",):
+                extra = extra.get(key, {}) if isinstance(extra, dict) else []
+            versions = [_version(v, name) for v in node] + [_version(v, name + " (scenario)") for v in extra or []]
+            self._dated[k] = Dated(name, sorted(versions, key=lambda v: v.effective))
         return self._dated[k]
 
     @cached_property
@@ -173,6 +180,9 @@ class Law:
         for p in sorted(self.root.rglob("*.yaml")):
             h.update(p.relative_to(self.root).as_posix().encode())
             h.update(p.read_bytes())
+        if self.overlay:
+            import json
+            h.update(json.dumps(self.overlay, sort_keys=True, default=str).encode())
         return h.hexdigest()
 
     def every_dated(self) -> list[Dated]:

@@ -45,6 +45,10 @@ def first_guidelines(law: Law) -> date:
     return _as_date(law.doc("regimes.yaml")["first_guidelines"])
 
 
+def fair_sentencing_act(law: Law) -> date:
+    return _as_date(law.doc("regimes.yaml")["fair_sentencing_act"])
+
+
 def _as_date(v: object) -> date:
     return v if isinstance(v, date) else date.fromisoformat(str(v))
 

@@ -24,7 +24,7 @@ SA_3553E = DEPARTURES.index("3553(e)")
 def substituted_dates(base: Dates, subs: dict[str, date], token: str, day: date) -> Dates:
     """The original dates with each substituted component moved to the later of the Manual's date and
     the amended version's date (§1B1.10(b)(1): only the listed amendments change)."""
-    comps = {k: np.maximum(base.on(k), np.datetime64(v, "D")) for k, v in subs.items()}
+    comps = {**base.components, **{k: np.maximum(base.on(k), np.datetime64(v, "D")) for k, v in subs.items()}}
     return Dates(Regime(token, day), base.manual, base.statute, comps)
 
 

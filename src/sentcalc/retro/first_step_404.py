@@ -37,7 +37,7 @@ def section_404(law: Law, cases: Cases, av: Avenue, guideline_subs: dict[str, da
     applied = cases.has_reduction(av.id)
     not_yet = np.full(n, as_of < av.effective)
 
-    subs = {**{k: np.maximum(base.on(k), np.datetime64(v, "D")) for k, v in guideline_subs.items()},
+    subs = {**base.components, **{k: np.maximum(base.on(k), np.datetime64(v, "D")) for k, v in guideline_subs.items()},
             **{k: np.full(n, np.datetime64(v, "D")) for k, v in av.substitutes.items()}}
     bench_dates = Dates(Regime(av.id, av.effective), base.manual, base.statute, subs)
     amended = compute(law, cases, Regime(av.id, av.effective), dates=bench_dates, carry_from=own)

@@ -33,12 +33,12 @@ def criminal_history(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np
     pts = np.where(known, cases.criminal_history_points, 0).astype(np.int16)
     other = pts - cases.status_points - cases.recency_points
     st = law.dated(CH, "status_points")
-    si = st.index_on(on)
+    si = st.index_on(dates.on("criminal-history.status"))
     st_pts = np.array([int(v.data["points"]) for v in st.versions])[si]
     st_min = np.array([int(v.data["minimum_other_points"]) for v in st.versions])[si]
     status = np.where((cases.status_points > 0) & (other >= st_min), st_pts, 0)
     rc = law.dated(CH, "recency_points")
-    ri = rc.index_on(on)
+    ri = rc.index_on(dates.on("criminal-history.recency"))
     rc_pts = np.array([int(v.data["points"]) for v in rc.versions])[ri]
     rc_with = np.array([int(v.data["points_with_status"]) for v in rc.versions])[ri]
     recency = np.where(cases.recency_points > 0, np.where(status > 0, rc_with, rc_pts), 0)

@@ -94,9 +94,10 @@ def mitigating_role_cap(law: Law, level: np.ndarray, role: np.ndarray, on: np.nd
         applies=changed)
 
 
-def base_offense_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray, list[Step], list[Note]]:
+def base_offense_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray, list[Step], list[Note], np.ndarray]:
     """The Chapter Two base offense level: §2D1.1(a) (greatest of (a)(1)-(2) and the capped (a)(5)
-    quantity level), or §2D2.1 for a §844(a) possession conviction."""
+    quantity level), or §2D2.1 for a §844(a) possession conviction. Also returns the level before the
+    mitigating-role cap (for carrying a court's findings forward)."""
     on = dates.manual
     qlevel, s_qty, q_notes = quantity_base_level(law, cases, dates)
     capped, s_cap = mitigating_role_cap(law, qlevel, cases.mitigating_role, dates.on("mitigating-role-cap"))
@@ -136,7 +137,7 @@ def base_offense_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray
     notes = q_notes + [note("warning", possession & crack_unverified & (cases.drugs.index("cocaine_base")
                                                                         == cases.conviction_drug),
                   "Uses the §2D2.1 level for cocaine base, not yet traced to its amendment.")]
-    return level, steps, notes
+    return level, steps, notes, np.where(possession & ~cross, level, np.where(use_death, level, qlevel))
 
 
 def safety_valve_reduction(law: Law, level: np.ndarray, valve: np.ndarray,
