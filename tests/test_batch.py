@@ -16,8 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from helpers import TODAY, run_main
 
+from helpers import TODAY, run_main
 from sentcalc.batch import run
 from sentcalc.columns import from_models
 from sentcalc.engine import compute_many

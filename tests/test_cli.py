@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import typer
-from helpers import make_case, range_json, run, write_case
 
+from helpers import make_case, range_json, run, write_case
 from sentcalc.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]

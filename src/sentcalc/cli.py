@@ -188,6 +188,42 @@ def batch(
         con.print(f"  {k}: {v}")
 
 
+@app.command()
+def simulate(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV, Parquet or JSON Lines of flat case rows.")],
+    scenario: Annotated[str, typer.Option("--scenario", "-s", help="retroactive-fsa, amendment-782-retroactive, "
+                                          "equal-act, crack-1-to-1-guidelines-only, or a scenario YAML file.")],
+    report: Annotated[Path, typer.Option("--report", help="The folder for the report (created).")],
+    in_custody_on: Annotated[str | None, typer.Option("--in-custody-on", help="Only people still in custody on this "
+                                                      "date (default: the order date).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The order date (default: the scenario's first "
+                                              "possible order date).")] = None,
+    annual_cost: Annotated[float | None, typer.Option("--annual-cost", help="Dollars per person-year of "
+                                                      "incarceration, for dollars saved.")] = None,
+    grant_rate: Annotated[float, typer.Option("--grant-rate", help="Share of eligible motions granted (0-1).")] = 1.0,
+    preset: Annotated[str | None, typer.Option("--preset", help="ussc: the Commission's individual-offender "
+                                               "files; prints its published estimates beside ours.")] = None,
+) -> None:
+    """Simulate a retroactive change over a dataset (the Commission's prison impact model): people
+    affected and eligible, months and prison-years saved, releases per year, breakdowns, plots."""
+    from rich.console import Console
+
+    from .regimes import today as parse_day
+    from .simulate import load_scenario, run
+
+    if preset not in (None, "ussc"):
+        raise InputError("--preset", preset, "use ussc")
+    sc = load_scenario(scenario)
+    s = run(input_path, sc, report, today=_today(), as_of=parse_day(as_of) if as_of else None,
+            in_custody_on=parse_day(in_custody_on) if in_custody_on else None, annual_cost=annual_cost,
+            grant_rate=grant_rate, preset=preset)
+    con = Console(stderr=True)
+    con.print(f"{sc.description}: {s['eligible']:,} eligible of {s['in_custody']:,} in custody "
+              f"({s['rows']:,} rows); mean {s['mean_months_reduced']:.1f} months reduced; "
+              f"{s['prison_years_saved']:,.0f} prison-years saved")
+    con.print(f"report: {report / 'report.html'} and {report / 'report.md'}")
+
+
 def _provenance(law) -> dict:
     return {"sentcalc_version": __version__, "guidelines_sha256": law.content_hash, "today": _today().isoformat()}
 

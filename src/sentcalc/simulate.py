@@ -180,6 +180,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
         red_model = np.where(eligible, sentence - model, 0.0)
         red_low = np.where(eligible, sentence - lowest, 0.0)
         rel_new, _ = release_date(law, c.custody_start, model + c.consecutive_months, c.prior_custody_days, on)
+        rel_new = np.where(np.isnat(rel_new), rel_new, np.maximum(rel_new, on))  # no release before the order
         tot.in_custody += int(custody.sum())
         tot.affected += int((affected & custody).sum())
         tot.eligible += int(eligible.sum())

@@ -10,21 +10,17 @@ from ..columns import Cases
 from ..law import Law, present
 from ..regimes import Dates
 from ..steps import Note, Step, note, step, unverified
-from .drug_quantity import grams_text, quantity_level
+from .drug_quantity import converted_drug_weight, grams_text, quantity_level, substance
 from .statutes import POSSESSION
 
 OFFENSE_LEVEL = "offense-level.yaml"
 
 
-def _substance(drug: str) -> str:
-    """Methamphetamine mixture and actual are one substance (Note B to the Drug Quantity Table)."""
-    return "methamphetamine" if drug.startswith("methamphetamine") else drug
-
-
 def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray, Step, list[Note]]:
     """USSG §2D1.1(a)(5), (c): the Drug Quantity Table level of the relevant-conduct quantity.
 
-    Methamphetamine: the greater of the mixture and actual levels (Note B to the table).
+    One substance: its own line (methamphetamine: the greater of the mixture and actual levels, Note B
+    to the table). Two or more: converted drug weight (comment. (n.8(D))).
     """
     n = len(cases)
     level = np.zeros(n, dtype=np.int16)
@@ -42,8 +38,22 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
         m = none & (cases.conviction_drug == d)
         drug = cases.drugs[int(d)]
         level[m] = quantity_level(law, drug, np.zeros(int(m.sum())), dates.on(f"drug-quantity:{drug}")[m])["level"]
+    groups = sorted({substance(d) for d in cases.drugs})
+    n_subst = np.zeros(n, dtype=np.int8)
+    for g in groups:
+        n_subst += np.any(has_drug[:, [k for k, d in enumerate(cases.drugs) if substance(d) == g]], axis=1)
+    multi = n_subst >= 2
+    cdw: dict[str, np.ndarray] = {}
+    if multi.any():
+        idx = np.flatnonzero(multi)
+        cdw = converted_drug_weight(law, cases.grams[idx], cases.drugs,
+                                    lambda d: dates.on(f"drug-quantity:{d}")[idx],
+                                    dates.on("drug-quantity:marihuana")[idx])
+        level[idx] = cdw["level"]
+        pos = np.full(n, -1)
+        pos[idx] = np.arange(len(idx))
 
-    def detail(i: int) -> str:
+    def single(i: int) -> str:
         parts = []
         for drug, q in found.items():
             j = cases.drugs.index(drug)
@@ -56,11 +66,27 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
         text = "; ".join(parts) or "no quantity given → the lowest level"
         return text + (f"; the greater level, {level[i]}, applies" if len(parts) > 1 else "") + "."
 
+    def detail(i: int) -> str:
+        if not multi[i]:
+            return single(i)
+        k = int(pos[i])
+        terms = [f"{grams_text(cases.grams[i, j])} of {d.replace('_', ' ')} = {grams_text(cdw['contrib'][k, j])}"
+                 for j, d in enumerate(cases.drugs) if cases.grams[i, j] > 0]
+        s = (f"Converted drug weight (two or more substances): {'; '.join(terms)}; total "
+             f"{grams_text(cdw['total'][k])} of marihuana → level {cdw['table_level'][k]}")
+        if cdw["reduced_715"][k]:
+            s += f"; Amendment 715: cocaine base with other substances, −2 → {cdw['level'][k]}"
+        elif cdw["level"][k] != cdw["table_level"][k]:
+            s += f" → level {cdw['level'][k]} (heroin-equivalent method before 1991-11-01)"
+        return s + "."
+
     def citation(i: int) -> str:
         cites = []
         for drug, q in found.items():
             if cases.grams[i, cases.drugs.index(drug)] > 0:
                 cites.append(law.drug_table(drug).versions[int(q["version"][i])].citation)
+        if multi[i]:
+            cites.append("USSG §2D1.1, comment. (n.8(D)) Drug Equivalency Tables")
         return "; ".join(dict.fromkeys(cites)) or "USSG §2D1.1(c)"
 
     notes = [unverified(law.drug_table(drug).versions, q["version"], cases.grams[:, cases.drugs.index(drug)] > 0,
