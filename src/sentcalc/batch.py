@@ -102,10 +102,11 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
     previous = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        batches = read_batches(input_path)
         if preset:
-            from .io.ussc import preset_batches
-            batches, preset_notes = preset_batches(batches, preset, law)
+            from .io.ussc import preset_batches, read
+            batches, preset_notes = preset_batches(read(input_path), preset, law)
+        else:
+            batches = read_batches(input_path)
         tables = _checked(pa.Table.from_batches([b]) for b in batches)
         with _progress(progress, _estimate_rows(input_path)) as advance:
             for table, (out, problems, bad) in _ordered(tables, options, workers):

@@ -125,6 +125,14 @@ def recompute(table, options: Options, law: Law | None = None):
     as_of = options.as_of or today
     cases, problems = parse(table, law, today)
     n = table.num_rows
+    if "preset_error" in table.column_names:
+        pe = table.column("preset_error").to_numpy(zero_copy_only=False)
+        unmapped = {int(i) for i in np.flatnonzero(pe != None)}  # noqa: E711
+        keep = [k for k, r in enumerate(problems.rows) if r not in unmapped]  # the preset's reason says it all
+        for name in ("rows", "fields", "values", "reasons"):
+            setattr(problems, name, [getattr(problems, name)[k] for k in keep])
+        for i in sorted(unmapped):
+            problems.add(np.eye(1, n, i, dtype=bool)[0], "preset", np.full(n, "", dtype=object), str(pe[i]))
     bad = problems.bad_rows(n)
     good = np.flatnonzero(~bad)
     sub = cases.take(good)
@@ -157,7 +165,7 @@ def recompute(table, options: Options, law: Law | None = None):
 
 def _flat_names(law: Law) -> set[str]:
     from .io.flat import columns
-    return {c.name for c in columns(law)}
+    return {c.name for c in columns(law)} | {"preset_error"}
 
 
 def _scatter(v: np.ndarray, idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -147,11 +147,12 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
                  "release_original", "release_model"])
     tot = Totals()
     av = scenario.avenue()
-    batches = read_batches(input_path)
     notes: list[str] = []
     if preset:
-        from .io.ussc import preset_batches
-        batches, notes = preset_batches(batches, preset, law)
+        from .io.ussc import preset_batches, read
+        batches, notes = preset_batches(read(input_path), preset, law)
+    else:
+        batches = read_batches(input_path)
     for b in batches:
         table = pa.Table.from_batches([b])
         cases, problems = parse(table, law, today)
