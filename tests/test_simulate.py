@@ -57,7 +57,8 @@ overlay:
     - effective: 2026-12-01
       status: derived
       reference: {title: "A user's hypothetical", href: "https://example.org/none"}
-      levels: {38: 50400, 36: 16800, 34: 5600, 32: 1680, 30: 560, 28: 392, 26: 224, 24: 56, 22: 44.8, 20: 33.6, 18: 22.4, 16: 11.2, 14: 5.6, 12: 0}
+      levels: {38: 50400, 36: 16800, 34: 5600, 32: 1680, 30: 560, 28: 392, 26: 224, 24: 56,
+               22: 44.8, 20: 33.6, 18: 22.4, 16: 11.2, 14: 5.6, 12: 0}
 """)
     code, _, err = run_main(["simulate", str(SAMPLE), "--scenario", str(sc), "--report", str(tmp_path / "r"),
                              "--as-of", "2026-12-01"], capsys)
