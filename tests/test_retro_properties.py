@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sentcalc.cli import app
+from sentcalc.errors import InputError
 from sentcalc.law import default_law
 
 TODAY = "2026-11-25"
@@ -90,6 +91,8 @@ def run(case: dict, as_of: str) -> tuple[int, str]:
         p = Path(d) / "case.yaml"
         p.write_text(yaml.safe_dump(case), encoding="utf-8")
         res = CliRunner().invoke(app, ["--today", TODAY, "retro", str(p), "--json", "--as-of", as_of])
+    if isinstance(res.exception, InputError):  # the documented validation error (exit 2 from the command)
+        return 2, ""
     assert res.exception is None or isinstance(res.exception, SystemExit), (
         f"crash on {case} as of {as_of}: {res.exception!r}\n{res.output}")
     return res.exit_code, res.stdout

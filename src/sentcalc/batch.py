@@ -121,9 +121,9 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
                 dup &= ids != ""
                 seen = np.union1d(seen, hashes)
                 for row, fld, reason in problems:
-                    err_csv.writerow([start + row + 1, ids[row], fld, reason])
+                    err_csv.writerow([start + row + 1, _short(ids[row]), fld, reason])
                 for row in np.flatnonzero(dup & ~bad):
-                    err_csv.writerow([start + row + 1, ids[row], "id", "duplicate id: it appears on an earlier row"])
+                    err_csv.writerow([start + row + 1, _short(ids[row]), "id", "duplicate id: it appears on an earlier row"])
                 bad = bad | dup
                 keep = out.filter(pa.array(~bad)).drop_columns(["error_field", "error_reason"])
                 writer.write(keep)
@@ -156,6 +156,12 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
     if not summ.conserved:  # never expected: a bug, not a user error
         raise RuntimeError(f"row count mismatch: {summ.rows_in} in, {summ.rows_out} out, {summ.error_rows} errors")
     return summ
+
+
+def _short(value: object) -> str:
+    """An id as the errors file shows it (at most 200 characters)."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _checked(tables: Iterator) -> Iterator:

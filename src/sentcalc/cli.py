@@ -73,6 +73,12 @@ def range_cmd(
     regimes = [parse_regime(t, law, on) for t in tokens]
     cases = from_models([case], law.drugs)
     results = [result_dict(r, 0) for r in compute_many(law, cases, regimes)]
+    orig = next((r for r in results if r["regime"] == "original"), None) or result_dict(
+        compute_many(law, cases, [parse_regime("original", law, on)])[0], 0)
+    extra = check_sentence(case, orig)
+    for r in results:
+        if r["regime"] == "original":
+            r["warnings"] += extra
     if not regime:  # 2010 and 2014 only where they differ from both original and current
         results = results[:2] + [r for r in results[2:] if not any(same_outcome(r, x) for x in results[:2])]
     for r in results:
@@ -114,7 +120,7 @@ def retro(
     result = analyse(law, cases, order)
     doc = retro_dict(result, 0, case.id, cases.bop_projected_release_date[0])
     doc["provenance"] = _provenance(law)
-    for w in _retro_input_warnings(case, doc):
+    for w in check_sentence(case, doc["original"]):
         doc["original"]["warnings"].append(w)
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
@@ -125,24 +131,27 @@ def retro(
         render_text(Console(), doc)
 
 
-def _retro_input_warnings(case, doc: dict) -> list[str]:
-    """Facts that look wrong for a retroactivity analysis: said, never silently used."""
+def check_sentence(case, original: dict) -> list[str]:
+    """The sentence against the original ranges: a contradiction is an error (exit 2); what only looks
+    wrong is returned as a warning."""
     out = []
     s = 10_000 if case.sentence_months == "life" else case.sentence_months
-    o = doc["original"]
+    o = original
     st, g = o["statutory_range"], o["guideline_range"]
     if isinstance(s, float | int):
         lo = st["min_months"] if st["min_months"] != "life" else 10_000
         hi = st["max_months"] if st["max_months"] != "life" else 10_000
-        if s < lo and case.departure != "3553(e)":
-            out.append(f"sentence_months {s:g} is below the statutory minimum ({lo} months) without a §3553(e) motion.")
+        if s < lo and case.departure != "3553(e)" and not original["statutory_range"].get("safety_valve"):
+            raise InputError("sentence_months", s, f"sentence_months {s:g} is below the statutory minimum ({lo} months) "
+                             "without a §3553(e) motion or the safety valve; check the sentence, the statute or departure")
         if s > hi:
             shown = "life" if s >= 10_000 else f"{s:g}"
             out.append(f"sentence_months {shown} is above the statutory maximum ({hi} months).")
         gmin = g["min_months"] if g["min_months"] != "life" else 10_000
-        if case.substantial_assistance and s >= gmin:
-            out.append(f"substantial_assistance is true but the sentence ({s:g} months) is not below the guideline "
-                       f"range ({gmin} months minimum); no comparable reduction applies.")
+        if case.substantial_assistance and s >= gmin and not case.reductions:
+            raise InputError("substantial_assistance", True, f"substantial_assistance is true, but the sentence ({s:g} "
+                             f"months) is not below the guideline range ({gmin} months); a substantial-assistance "
+                             "motion gives a sentence below the range")
     elif s is None:
         out.append("sentence_months is not given: eligibility cannot be decided.")
     return out

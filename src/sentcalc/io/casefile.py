@@ -72,7 +72,8 @@ def read_document(path: Path) -> Any:
 def pydantic_message(exc: ValidationError) -> InputError:
     """The first validation problem as an InputError naming the field, the value and what is allowed."""
     err = exc.errors()[0]
-    loc = ".".join(str(x) for x in err["loc"]) or "case"
+    tags = {"float", "int", "str", "bool", "date", "datetime"}
+    loc = ".".join(str(x) for x in err["loc"] if not (isinstance(x, str) and ("[" in x or x in tags))) or "case"
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "missing":
         return InputError(loc, "(missing)", "this field is required")

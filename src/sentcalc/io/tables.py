@@ -38,11 +38,15 @@ def read_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator:
         with open(path, "rb") as fh:
             header = fh.readline().decode("utf-8", errors="replace").strip().lstrip("\ufeff")
         names = [h.strip().strip('"') for h in header.split(",")]
-        reader = pcsv.open_csv(
-            path, read_options=pcsv.ReadOptions(block_size=1 << 22),
-            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                strings_can_be_null=True, quoted_strings_can_be_null=True),
-            parse_options=pcsv.ParseOptions(newlines_in_values=False))
+        try:
+            reader = pcsv.open_csv(
+                path, read_options=pcsv.ReadOptions(block_size=1 << 22),
+                convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                    strings_can_be_null=True, quoted_strings_can_be_null=True),
+                parse_options=pcsv.ParseOptions(newlines_in_values=False))
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise InputError("INPUT", str(path), f"the file could not be read as CSV ({str(exc).splitlines()[0][:300]})"
+                             ) from None
         yield from _rebatch(reader, batch_rows)
     elif ext == ".parquet":
         import pyarrow.parquet as pq
@@ -67,7 +71,7 @@ def _rebatch(reader, rows: int) -> Iterator:
     import pyarrow as pa
     pending: list = []
     count = 0
-    for b in reader:
+    for b in _guarded(reader):
         pending.append(b)
         count += b.num_rows
         if count >= rows:
@@ -77,6 +81,22 @@ def _rebatch(reader, rows: int) -> Iterator:
         t = pa.Table.from_batches(pending).combine_chunks()
         if t.num_rows:
             yield t.to_batches()[0]
+
+
+def _guarded(reader) -> Iterator:
+    """Parse errors from the CSV reader as a clear error naming the problem."""
+    import pyarrow as pa
+    it = iter(reader)
+    while True:
+        try:
+            b = next(it)
+        except StopIteration:
+            return
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            first = str(exc).splitlines()[0][:300]
+            raise InputError("INPUT", "CSV", f"the file could not be read as CSV ({first}); lines and fields are "
+                             "limited to 4 MiB and the file must be UTF-8") from None
+        yield b
 
 
 def count_rows(path: Path) -> int | None:
