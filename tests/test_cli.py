@@ -107,3 +107,40 @@ def test_installed_command_end_to_end(tmp_path: Path) -> None:
     bad = subprocess.run(["sentcalc", "range", str(tmp_path / "missing.yaml")], capture_output=True, text=True,
                          check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_strict_turns_assumptions_into_errors(tmp_path: Path, capsys) -> None:
+    from helpers import run_main
+    p = write_case(tmp_path, make_case())  # current regime: zero-point offender assumed
+    code, out, _ = run_main(["range", str(p), "--json"], capsys)
+    assert code == 0 and any(r["assumptions"] for r in json.loads(out)["results"])
+    code, _, err = run_main(["range", str(p), "--strict"], capsys)
+    assert code == 2 and "--strict" in err and "Zero-point offender" in err
+    p = write_case(tmp_path, make_case(zero_point_offender=False), "z.yaml")
+    code, _, err = run_main(["range", str(p), "--strict"], capsys)
+    assert code == 0, err
+
+
+def test_batch_strict_sends_assumed_rows_to_errors(tmp_path: Path, capsys) -> None:
+    from helpers import run_main
+    sample = ROOT / "examples" / "datasets" / "sample.csv"
+    code, _, err = run_main(["batch", str(sample), str(tmp_path / "o.csv"), "--strict", "--quiet"], capsys)
+    assert code == 0, err
+    errors = (tmp_path / "o.errors.csv").read_text()
+    assert "--strict" in errors and "an assumption was needed" in errors
+
+
+def test_no_network_is_used(tmp_path: Path, capsys, monkeypatch) -> None:
+    """sentcalc makes no network calls: with sockets disabled every command still works."""
+    import socket
+
+    from helpers import run_main
+
+    def refuse(*a, **k):
+        raise AssertionError("sentcalc tried to open a network connection")
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    p = write_case(tmp_path, make_case(sentence_months=121, custody_start="2005-09-01"))
+    for args in (["range", str(p)], ["retro", str(p), "--format", "markdown"], ["verify"], ["regimes"]):
+        code, _, err = run_main(args, capsys)
+        assert code == 0, (args, err)

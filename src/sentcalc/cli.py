@@ -19,7 +19,17 @@ app = typer.Typer(
 tables_app = typer.Typer(help="Print the dated tables in guidelines/.", no_args_is_help=True)
 app.add_typer(tables_app, name="tables")
 
-_state: dict[str, date | None] = {"today": None}
+_state: dict = {"today": None, "strict": False}
+
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every assumption as an error (exit 2): give the "
+                                         "facts instead of letting sentcalc assume them.")]
+
+
+def _strict(results: list[dict]) -> None:
+    """--strict: an assumption is a fact the input should have given."""
+    for r in results:
+        for a in r.get("assumptions", []):
+            raise InputError("--strict", r.get("regime", ""), f"an assumption was needed: {a}")
 
 TodayOpt = Annotated[str | None, typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today; "
                                                  "also SENTCALC_TODAY.")]
@@ -57,6 +67,7 @@ def range_cmd(
         "--regime", "-r", help="original, current, pre-2007, 2007, 2010, 2011, 2014, 2018, 2023 or YYYY-MM-DD; "
         "repeatable. Default: original and current, plus 2010 and 2014 where they differ.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only (the stable shape in the README).")] = False,
+    strict: StrictOpt = False,
 ) -> None:
     """The statutory range and guideline range of one case under each regime, with every step cited."""
     from .columns import from_models
@@ -81,6 +92,8 @@ def range_cmd(
             r["warnings"] += extra
     if not regime:  # 2010 and 2014 only where they differ from both original and current
         results = results[:2] + [r for r in results[2:] if not any(same_outcome(r, x) for x in results[:2])]
+    if strict:
+        _strict(results)
     for r in results:
         for d in r["discrepancies"]:
             typer.echo(f"discrepancy ({r['regime']}): {d}", err=True)
@@ -100,6 +113,7 @@ def retro(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="text or markdown (a memo-ready section).")] = "text",
     as_of: Annotated[str | None, typer.Option("--as-of", help="The order date (YYYY-MM-DD); default today.")] = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Is this prisoner eligible for a reduction (§3582(c)(2) under Amendments 706, 750, 782, 821;
     First Step Act §404), to what lowest term, and when would they go home?"""
@@ -122,6 +136,8 @@ def retro(
     doc["provenance"] = _provenance(law)
     for w in check_sentence(case, doc["original"]):
         doc["original"]["warnings"].append(w)
+    if strict:
+        _strict([doc["original"]] + [a["amended"] for a in doc["analyses"] if a["amended"]])
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
     elif fmt == "markdown":
@@ -169,6 +185,7 @@ def batch(
                                                "individual-offender files.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: up to 2).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Rows that need an assumption go to the errors file.")] = False,
 ) -> None:
     """Recompute a whole dataset (streamed; every row ends in OUTPUT or OUTPUT.errors.csv)."""
     from rich.console import Console
@@ -184,7 +201,7 @@ def batch(
     check_options(tokens, law, on)
     if preset not in (None, "ussc"):
         raise InputError("--preset", preset, "use ussc")
-    opts = Options(tokens, retro=retro, as_of=parse_day(as_of) if as_of else on, today=on)
+    opts = Options(tokens, retro=retro, as_of=parse_day(as_of) if as_of else on, today=on, strict=strict)
     s = run(input_path, output, opts, law, workers=workers, progress=not quiet, preset=preset)
     con = Console(stderr=True)
     con.print(f"rows in: {s.rows_in:,}  written: {s.rows_out:,}  errors: {s.error_rows:,}  "

@@ -40,6 +40,7 @@ class Options:
     retro: bool = False
     as_of: date | None = None
     today: date | None = None
+    strict: bool = False
 
 
 def _months_cols(out: dict, name: str, m: np.ndarray) -> None:
@@ -139,9 +140,29 @@ def recompute(table, options: Options, law: Law | None = None):
     regimes = [parse_regime(t, law, today) for t in options.regimes]
     cols: dict[str, np.ndarray] = {}
     if len(good):
-        for token, r in zip(options.regimes, compute_many(law, sub, regimes)):
+        results = compute_many(law, sub, regimes)
+        if options.strict:  # every assumption is an error: the row goes to the errors file
+            assumed = np.zeros(len(good), dtype=bool)
+            first: dict[int, str] = {}
+            for r in results:
+                for nt in r.notes:
+                    if nt.code == "assumption":
+                        for i in np.flatnonzero(nt.mask & ~assumed):
+                            first[int(i)] = nt.text(int(i))
+                        assumed |= nt.mask
+            for i, text in first.items():
+                problems.rows.append(int(good[i]))
+                problems.fields.append("--strict")
+                problems.values.append("")
+                problems.reasons.append(f"an assumption was needed: {text}")
+            if assumed.any():
+                bad = problems.bad_rows(n)
+                good = np.flatnonzero(~bad)
+                sub = cases.take(good)
+                results = compute_many(law, sub, regimes) if len(good) else []
+        for token, r in zip(options.regimes, results):
             cols.update(result_columns(r, regime_prefix(token)))
-        if options.retro:
+        if options.retro and len(good):
             cols.update(retro_columns(analyse(law, sub, as_of)))
     arrays: dict[str, tuple[np.ndarray, np.ndarray | None]] = {"id": (cases.id, None)}
     if options.retro:  # echo the term now in force, which the worklist's months saved needs

@@ -87,6 +87,7 @@ class Dated:
         if not self.versions:
             raise LawDataError(f"{self.name}: no versions")
         self.effective = np.array([v.effective for v in self.versions], dtype="datetime64[D]")
+        self.ordered = bool((np.diff(self.effective.astype(np.int64)) > 0).all())
 
     def index_on(self, dates: np.ndarray) -> np.ndarray:
         """Index of the version in force on each date (vectorised; remembered for the last few arrays,
@@ -102,6 +103,8 @@ class Dated:
         return idx
 
     def _index_on(self, dates: np.ndarray) -> np.ndarray:
+        if not self.ordered:
+            raise LawDataError(f"{self.name}: versions are not in date order; run `sentcalc verify`")
         idx = np.searchsorted(self.effective, dates.astype("datetime64[D]", copy=False), side="right") - 1
         if (idx < 0).any():
             first = self.versions[0].effective
@@ -161,8 +164,11 @@ class Law:
             extra: Any = self.overlay.get(relpath, {})
             for key in keys or ("versions",):
                 extra = extra.get(key, {}) if isinstance(extra, dict) else []
-            versions = [_version(v, name) for v in node] + [_version(v, name + " (scenario)") for v in extra or []]
-            self._dated[k] = Dated(name, sorted(versions, key=lambda v: v.effective))
+            versions = [_version(v, name) for v in node]
+            if extra:
+                versions = sorted(versions + [_version(v, name + " (scenario)") for v in extra],
+                                  key=lambda v: v.effective)
+            self._dated[k] = Dated(name, versions)
         return self._dated[k]
 
     @cached_property

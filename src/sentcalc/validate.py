@@ -36,9 +36,18 @@ def check(cases: Cases, law: Law) -> list[Problem]:
     """Law-dependent validation of case columns (vectorised; one Problem per bad row and field)."""
     out: list[Problem] = []
     first = np.datetime64(first_guidelines(law), "D")
-    for i in np.flatnonzero(cases.offense_date < first):
+    early = cases.offense_date < first
+    for i in np.flatnonzero(early):
         out.append(Problem(int(i), "offense_date", str(cases.offense_date[i]),
                            f"sentcalc covers offenses committed on or after {first} (the Sentencing Guidelines)"))
+    old_manual = ~np.isnat(cases.guidelines_manual) & (cases.guidelines_manual < first)
+    for i in np.flatnonzero(old_manual):
+        out.append(Problem(int(i), "guidelines_manual", str(cases.guidelines_manual[i]),
+                           f"the first Guidelines Manual took effect on {first}"))
+    if (early | old_manual).any():  # the other checks need the law in force, which these rows predate
+        ok = np.flatnonzero(~(early | old_manual))
+        out += [Problem(int(ok[p.row]), p.field, p.value, p.allowed) for p in check(cases.take(ok), law)]
+        return out
     marihuana = law.drugs.index("marihuana") if "marihuana" in law.drugs else -1
     d_only = (cases.statute == SUBSECTIONS.index("841(b)(1)(D)")) & (cases.conviction_drug != marihuana)
     for i in np.flatnonzero(d_only):

@@ -122,16 +122,35 @@ def row_to_document(row: dict[str, Any], law: Law) -> dict[str, Any]:
         v = row.get(name)
         return None if v is None or v == "" or (isinstance(v, float) and v != v) else v
 
+    def typed(c: Column, v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        if c.kind == "bool":
+            return v.strip().lower() in TRUE
+        if c.kind in ("int", "number") or (c.kind == "choice" and all(isinstance(x, int) for x in c.choices)):
+            try:
+                x = float(v)
+            except ValueError:
+                return v
+            return int(x) if x.is_integer() and c.kind != "number" else x
+        if c.kind == "months" and v.strip().lower() != "life":
+            try:
+                return float(v)
+            except ValueError:
+                return v
+        return v
+
     doc: dict[str, Any] = {}
     for c in columns(law):
         v = val(c.name)
         if v is None or c.path[0] in LISTS:
             continue
+        v = typed(c, v)
         node = doc
         for p in c.path[:-1]:
             node = node.setdefault(p, {})
         node[c.path[-1]] = v
-    doc["drugs"] = [{"drug": d, "grams": val(f"{d}_grams")} for d in law.drugs if val(f"{d}_grams") is not None]
+    doc["drugs"] = [{"drug": d, "grams": float(val(f"{d}_grams"))} for d in law.drugs if val(f"{d}_grams") is not None]
     secs = [x for x in str(val("adjustment_sections") or "").split(";") if x]
     total = int(val("adjustment_levels") or 0)
     doc["adjustments"] = [{"section": x, "levels": total if k == 0 else 0} for k, x in enumerate(secs)]
@@ -312,6 +331,8 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
            "give points (the total found at sentencing) or category (I to VI)")
     pr.add(~np.isnan(pts) & (np.nan_to_num(stp) + np.nan_to_num(rcp) > pts), "status_points", raw("status_points"),
            "status_points + recency_points exceed points; they are part of the total")
+    pr.add(np.isnan(pts) & ((np.nan_to_num(stp) > 0) | (np.nan_to_num(rcp) > 0)), "status_points", raw("status_points"),
+           "status_points and recency_points need points (the total found at sentencing)")
     sa = vals["substantial_assistance"] == 1
     dep_code = distinct("departure", lambda x: DEPARTURES.index(x) if x in DEPARTURES else 0).astype(np.int8)
     is_sa_dep = np.isin(dep_code, [DEPARTURES.index("5K1.1"), DEPARTURES.index("3553(e)")])
