@@ -67,10 +67,10 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
                       lambda i: f"This regime ({dates.manual[i]}) predates the offense ({cases.offense_date[i]}): "
                       "computed as a hypothetical.", applies=hypothetical))
 
-    stat, s, nt = statutory_range(law, cases, dates)
+    stat, s, nt = _memo(cases, "statutory_range", dates, STATUTE_PARTS, lambda: statutory_range(law, cases, dates))
     steps += s
     notes += nt
-    ch, s_ch, nt = criminal_history(law, cases, dates)
+    ch, s_ch, nt = _memo(cases, "criminal_history", dates, HISTORY_PARTS, lambda: criminal_history(law, cases, dates))
     notes += nt
 
     base, s, nt, uncapped = base_offense_level(law, cases, dates)
@@ -154,6 +154,24 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
         "uncapped_base_offense_level": uncapped,
     }
     return Result(regime, dates, cols, steps, notes)
+
+
+STATUTE_PARTS = ("statute.thresholds", "statute.penalties", "statute.possession", "statute.safety-valve")
+HISTORY_PARTS = ("criminal-history", "criminal-history.status", "criminal-history.recency")
+
+
+def _memo(cases: Cases, rule: str, dates: Dates, parts: tuple[str, ...], fn):
+    """A rule's result for these cases, reused when every date it reads is the same array (retroactivity
+    computes many regimes that share the original statute and criminal history)."""
+    memo = cases._distinct.setdefault("_memo", {})
+    arrays = tuple(dates.on(p) for p in parts)
+    key = (rule, *(id(a) for a in arrays))
+    hit = memo.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], arrays)):
+        return hit[1]
+    out = fn()
+    memo[key] = (arrays, out)
+    return out
 
 
 def _original_statute(law: Law, cases: Cases, dates: Dates) -> Dates:
