@@ -26,11 +26,12 @@ def generate(n: int, seed: int = 2024) -> dict[str, np.ndarray]:
     statute = np.where(ratio >= 10, "841(b)(1)(A)", np.where(ratio >= 1, "841(b)(1)(B)", "841(b)(1)(C)"))
     statute = np.where((drug == "marihuana") & (conv < 50_000), "841(b)(1)(D)", statute)
     statute = np.where((drug == "marihuana") & (conv >= 50_000) & (ratio < 1), "841(b)(1)(C)", statute)
-    # keep (A)/(B) quantities above every threshold the subsection ever had
-    floor = {"cocaine_base": (50, 5), "cocaine": (5000, 500), "methamphetamine": (500, 50), "heroin": (1000, 100),
-             "marihuana": (1_000_000, 100_000)}
-    a_floor = np.vectorize(lambda d: floor[d][0])(drug)
-    b_floor = np.vectorize(lambda d: floor[d][1])(drug)
+    # keep (A)/(B) quantities above every threshold the subsection ever had (read from the law)
+    from .law import default_law
+    from .rules.statutes import lowest_threshold_ever
+    law = default_law()
+    a_floor = np.vectorize(lambda d: lowest_threshold_ever(law, d, "841(b)(1)(A)"))(drug)
+    b_floor = np.vectorize(lambda d: lowest_threshold_ever(law, d, "841(b)(1)(B)"))(drug)
     conv = np.where(statute == "841(b)(1)(A)", np.maximum(conv, a_floor), conv)
     conv = np.where(statute == "841(b)(1)(B)", np.maximum(conv, b_floor), conv)
     relevant = np.maximum(relevant, conv)

@@ -185,11 +185,12 @@ def to_flat(t, law):
     fail(np.isnan(primary), "DRUGTYP1: no drug type")
     conv = np.array([DRUG_CODES.get(int(x), "") if not np.isnan(x) else "" for x in primary], dtype=object)
     dmin = _num(t, "DRUGMIN")
+    from ..rules.statutes import tier_thresholds
     a_reached = np.zeros(n, dtype=bool)
-    a_thr = {"cocaine_base": np.where(sd >= np.datetime64("2010-08-03"), 280, 50), "cocaine": 5000, "heroin": 1000,
-             "methamphetamine": 500, "methamphetamine_actual": 50, "marihuana": 1_000_000}
-    for d, thr in a_thr.items():
-        a_reached |= (conv == d) & (grams.get(d, np.zeros(n)) >= thr)
+    on = np.where(np.isnat(sd), np.datetime64("2000-01-01", "D"), sd)  # rows without a date are errors already
+    for d in law.drugs:
+        a_thr = tier_thresholds(law, d, on)[0][:, 0]
+        a_reached |= (conv == d) & (grams[d] >= np.nan_to_num(a_thr, nan=np.inf))
     statute = np.select([dmin >= LIFE_CODE, dmin >= 180, dmin >= 120, dmin >= 60],
                         ["841(b)(1)(A)", "841(b)(1)(A)", np.where(a_reached, "841(b)(1)(A)", "841(b)(1)(B)"),
                          "841(b)(1)(B)"], "841(b)(1)(C)")
