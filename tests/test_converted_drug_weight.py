@@ -93,3 +93,28 @@ def test_exact_ratio_drug_alone_gives_its_own_row(drug: str, g: float, on: str) 
         return  # the drug's line stops at 12 while the marihuana line goes down to 6: only rows above 12 match
     via = _level(on, **{drug: g})
     assert via == own
+
+
+def test_amendment_706_avenue_uses_715_for_orders_from_may_2008(tmp_path: Path) -> None:
+    """Hand computation: 5 g crack + 50 g heroin, sentenced 2007-06-01 (before 706: 5 g × 20 kg = 100 kg +
+    50 kg = 150 kg → level 26). The 706 avenue for an order in March 2008 uses Amendment 711's table (5 g is
+    level 24 under 706 → 16 kg per g = 80 kg; + 50 kg = 130 kg → 26, not lowered); from 2008-05-01 it uses
+    Amendment 715 (150 kg → 26, minus 2 = 24, not below the heroin alone, 50 kg = 22)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from helpers import write_case
+    from sentcalc.cli import app
+    case = make_case(offense_date="2006-06-01", sentencing_date="2007-06-01",
+                     conviction={"statute": "841(b)(1)(B)", "drug": "cocaine_base", "grams": 5},
+                     drugs=[{"drug": "cocaine_base", "grams": 5}, {"drug": "heroin", "grams": 50}],
+                     sentence_months=70, custody_start="2006-06-01")
+    p = write_case(tmp_path, case)
+    out = {}
+    for as_of in ("2008-03-15", "2008-06-15"):
+        res = CliRunner().invoke(app, ["--today", "2026-11-25", "retro", str(p), "--json", "--as-of", as_of])
+        a = next(x for x in json.loads(res.stdout)["analyses"] if x["id"] == "amendment-706")
+        out[as_of] = a["amended"]["base_offense_level"]
+        assert json.loads(res.stdout)["original"]["base_offense_level"] == 26
+    assert out == {"2008-03-15": 26, "2008-06-15": 24}

@@ -66,7 +66,7 @@ def analyse(law: Law, cases: Cases, as_of: date) -> Retro:
         out.append(_completed(a, served_out, release_now))
         previous = a.amended if a.amended is not None else previous
     in_force = [a for a in guideline_avs if a.effective <= as_of]
-    subs = cumulative(guideline_avs, in_force[-1]) if in_force else {}
+    subs = cumulative(guideline_avs, in_force[-1], as_of) if in_force else {}
     for av in avenues(law, "first_step_act_404"):
         out.append(_completed(section_404(law, cases, av, subs, original, own, as_of), served_out, release_now))
     current_law = compute(law, cases, Regime("current", as_of), carry_from=own)

@@ -28,15 +28,24 @@ def substituted_dates(base: Dates, subs: dict[str, date], token: str, day: date)
     return Dates(Regime(token, day), base.manual, base.statute, comps)
 
 
-def cumulative(avs: list[Avenue], upto: Avenue) -> dict[str, date]:
-    """The substitutions of `upto` and every earlier avenue, the latest date per component."""
+def cumulative(avs: list[Avenue], upto: Avenue, as_of: date | None = None) -> dict[str, date]:
+    """The substitutions of `upto` and every earlier avenue, the latest date per component; with `as_of`,
+    also the later substitutions an avenue takes from a date (706: Amendment 715 from 2008-05-01)."""
     out: dict[str, date] = {}
     for a in avs:
         if a.effective > upto.effective:
             break
-        for k, v in a.substitutes.items():
-            out[k] = max(out.get(k, v), v)
+        steps = [a.substitutes] + [{k: _d(v) for k, v in later.items()}
+                                   for when, later in sorted((a.data.get("later_substitutes") or {}).items())
+                                   if as_of is not None and _d(when) <= as_of]
+        for subs in steps:
+            for k, v in subs.items():
+                out[k] = max(out.get(k, v), v)
     return out
+
+
+def _d(v: object) -> date:
+    return v if isinstance(v, date) else date.fromisoformat(str(v))
 
 
 def policy(law: Law, on: date) -> dict:
@@ -50,14 +59,17 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     substituted into the original calculation), eligibility and the lowest permissible term."""
     n = len(cases)
     base = original.dates
-    dates = substituted_dates(base, cumulative(avs, av), av.id, av.effective)
+    subs = cumulative(avs, av, as_of)
+    dates = substituted_dates(base, subs, av.id, av.effective)
     amended = compute(law, cases, Regime(av.id, av.effective), dates=dates, carry_from=own)
     pol = policy(law, as_of)
     c, o, p = amended.cols, original.cols, previous.cols
 
     sentence = cases.sentence_months
     has_sentence = ~np.isnan(sentence)
-    in_manual = base.manual >= np.datetime64(av.effective, "D")
+    # Already in the Manual used at sentencing: the avenue's own latest part (706: 715 from 2008-05-01).
+    own = [av.effective] + [_d(w) for w in (av.data.get("later_substitutes") or {}) if _d(w) <= as_of]
+    in_manual = base.manual >= np.datetime64(max(own), "D")
     applied = cases.has_reduction(av.id)
     not_yet = np.full(n, as_of < av.effective)
 
@@ -65,8 +77,8 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     # the whole original range, when the sentence was not "based on" a range at all (Koons).
     e_motion = cases.departure == SA_3553E
     displaced = o["section_5g1_1"] == 2
-    koons = e_motion & displaced & bool(pol["ignore_5g1_1_with_3553e"])
-    rule_c = e_motion & ~displaced & bool(pol["ignore_5g1_1_with_3553e"])
+    koons = e_motion & displaced & bool(pol.get("displaced_range_not_based_on_guidelines"))
+    rule_c = e_motion & ~koons & bool(pol["ignore_5g1_1_with_3553e"])
     o_min = np.where(rule_c, o["table_min"], o["guideline_min"])
     o_max = np.where(rule_c, o["table_max"], o["guideline_max"])
     a_min = np.where(rule_c, c["table_min"], c["guideline_min"])
