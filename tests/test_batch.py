@@ -183,3 +183,22 @@ def test_killed_batch_leaves_no_partial_output(tmp_path: Path) -> None:
     assert proc.returncode == 130, proc.communicate()
     assert out.read_text() == "previous output\n"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_output_column_names_are_valid_in_stata(tmp_path: Path) -> None:
+    import re
+    out = tmp_path / "o.parquet"
+    run(SAMPLE, out, _opts("original", "pre-2007", "2012-05-01", "current", retro=True), LAW, workers=1,
+        progress=False)
+    for name in pq.read_schema(out).names:
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", name), name
+
+
+@pytest.mark.parametrize("ext", [".dta", ".sav"])
+def test_stata_and_spss_outputs(tmp_path: Path, ext: str) -> None:
+    pytest.importorskip("pyreadstat")
+    import pyreadstat
+    out = tmp_path / f"o{ext}"
+    s = run(SAMPLE, out, _opts("original", "2014"), LAW, workers=1, progress=False)
+    df, _ = (pyreadstat.read_dta if ext == ".dta" else pyreadstat.read_sav)(str(out))
+    assert len(df) == s.rows_out and "orig_gl_min" in df.columns

@@ -104,7 +104,11 @@ def range_cmd(
     from rich.console import Console
 
     from .report.worksheet import render_range
-    render_range(Console(), case.id, results)
+    con = Console()
+    render_range(con, case.id, results)
+    prov = _provenance(law)
+    con.print(f"[dim]sentcalc {prov['sentcalc_version']} · guidelines sha256:{prov['guidelines_sha256'][:16]}… · "
+              f"today {prov['today']}[/dim]")
 
 
 @app.command()

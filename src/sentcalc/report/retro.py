@@ -124,6 +124,10 @@ def markdown(doc: dict) -> str:
     if doc["other_relief"]:
         out += ["", "### Other relief worth a look", ""] + [f"- {x}" for x in doc["other_relief"]]
     out += ["", "### Summary", "", summary(doc), ""]
+    prov = doc.get("provenance") or {}
+    if prov:
+        out += [f"*sentcalc {prov.get('sentcalc_version')}; guidelines data sha256:{prov.get('guidelines_sha256')}; "
+                f"law as of {doc['as_of']}.*", ""]
     return "\n".join(out)
 
 
@@ -151,6 +155,10 @@ def render_text(console, doc: dict) -> None:
     for x in doc["other_relief"]:
         console.print(f"[yellow]Other relief:[/yellow] {x}")
     console.print(Panel(summary(doc), title="In plain words", title_align="left"))
+    prov = doc.get("provenance") or {}
+    if prov:
+        console.print(f"[dim]sentcalc {prov.get('sentcalc_version')} · guidelines sha256:"
+                      f"{str(prov.get('guidelines_sha256'))[:16]}… · order date {doc['as_of']}[/dim]")
 
 
 __all__ = ["LIFE", "markdown", "render_text", "retro_dict", "summary"]
