@@ -44,7 +44,8 @@ class DrugAmount(_Model):
 
 class Adjustment(_Model):
     section: Section = Field(description="as written in the Manual, e.g. 2D1.1(b)(1), 3B1.1(c), 3C1.1")
-    levels: int = Field(ge=-12, le=12)
+    levels: int | None = Field(None, ge=-12, le=12, description="as found; absent: the levels the law gives "
+                               "that section on each date (guidelines/adjustments.yaml)")
 
 
 class CriminalHistory(_Model):

@@ -86,7 +86,7 @@ def range_cmd(
     results = [result_dict(r, 0) for r in compute_many(law, cases, regimes)]
     orig = next((r for r in results if r["regime"] == "original"), None) or result_dict(
         compute_many(law, cases, [parse_regime("original", law, on)])[0], 0)
-    extra = check_sentence(case, orig)
+    extra = check_sentence(case, orig, need_sentence=False)
     for r in results:
         if r["regime"] == "original":
             r["warnings"] += extra
@@ -151,7 +151,7 @@ def retro(
         render_text(Console(), doc)
 
 
-def check_sentence(case, original: dict) -> list[str]:
+def check_sentence(case, original: dict, need_sentence: bool = True) -> list[str]:
     """The sentence against the original ranges: a contradiction is an error (exit 2); what only looks
     wrong is returned as a warning."""
     out = []
@@ -172,7 +172,7 @@ def check_sentence(case, original: dict) -> list[str]:
             raise InputError("substantial_assistance", True, f"substantial_assistance is true, but the sentence ({s:g} "
                              f"months) is not below the guideline range ({gmin} months); a substantial-assistance "
                              "motion gives a sentence below the range")
-    elif s is None:
+    elif s is None and need_sentence:
         out.append("sentence_months is not given: eligibility cannot be decided.")
     return out
 

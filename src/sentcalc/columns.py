@@ -28,7 +28,8 @@ class Cases:
     death_or_injury: np.ndarray         # bool
     grams: np.ndarray                   # float64 [n, len(drugs)] relevant-conduct quantities
     adjustment_sections: np.ndarray     # object (str, ";"-joined, "" = none)
-    adjustment_levels: np.ndarray       # int16 sum of the adjustments
+    adjustment_levels: np.ndarray       # int16 sum of the adjustments found with their levels
+    named_adjustments: np.ndarray       # object (str, ";"-joined sections whose levels come from the law)
     mitigating_role: np.ndarray         # int8
     acceptance: np.ndarray              # int8
     criminal_history_points: np.ndarray  # int16, -1 = not given
@@ -69,6 +70,10 @@ class Cases:
         """Rows whose adjustments include `section` or one of its subdivisions (3B1.1 matches 3B1.1(c))."""
         return self.per_distinct("adjustment_sections", lambda s: any(
             x == section or x.startswith(section + "(") for x in s.split(";")))
+
+    def has_named(self, section: str) -> np.ndarray:
+        """Rows that state `section` without levels."""
+        return self.per_distinct("named_adjustments", lambda s: section in s.split(";"))
 
     def has_reduction(self, avenue: str) -> np.ndarray:
         """Rows whose earlier reductions include `avenue`."""
@@ -117,7 +122,9 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
         death_or_injury=np.array([c.conviction.death_or_injury for c in cases], dtype=bool),
         grams=grams,
         adjustment_sections=np.array([";".join(a.section for a in c.adjustments) for c in cases], dtype=object),
-        adjustment_levels=np.array([sum(a.levels for a in c.adjustments) for c in cases], dtype=np.int16),
+        adjustment_levels=np.array([sum(a.levels or 0 for a in c.adjustments) for c in cases], dtype=np.int16),
+        named_adjustments=np.array([";".join(a.section for a in c.adjustments if a.levels is None) for c in cases],
+                                   dtype=object),
         mitigating_role=np.array([c.mitigating_role for c in cases], dtype=np.int8),
         acceptance=np.array([c.acceptance for c in cases], dtype=np.int8),
         criminal_history_points=np.array(

@@ -19,6 +19,7 @@ from .rules.criminal_history import criminal_history, zero_point_offender
 from .rules.offense_level import (
     acceptance,
     base_offense_level,
+    named_adjustments,
     safety_valve_floor,
     safety_valve_reduction,
 )
@@ -46,6 +47,7 @@ def recognised_sections(law: Law) -> list[str]:
     secs: list[str] = []
     for v in law.dated("criminal-history.yaml", "zero_point_offender").versions:
         secs += v.data["disqualifying_sections"]
+    secs += list(law.doc("adjustments.yaml")["sections"])
     return list(dict.fromkeys(secs))
 
 
@@ -77,9 +79,12 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
     steps += s
     notes += nt
 
-    level = (base + cases.adjustment_levels - cases.mitigating_role).astype(np.int16)
+    named, s_named, nt = named_adjustments(law, cases, dates.on("adjustments"))
+    notes += nt
+    level = (base + cases.adjustment_levels + named - cases.mitigating_role).astype(np.int16)
     known = recognised_sections(law)
     has_adj = (cases.adjustment_sections != "") | (cases.mitigating_role > 0)
+    steps.append(s_named)
     steps.append(step("adjustments", "USSG Ch. 2 (specific offense characteristics), Ch. 3 Pts. A-C",
                       "Adjustments as found at sentencing",
                       lambda i: _adjustments_text(cases, i, base[i], level[i]), applies=has_adj))
@@ -195,7 +200,7 @@ def _adjustments_text(cases: Cases, i: int, base: int, level: int) -> str:
     parts = [s for s in str(cases.adjustment_sections[i]).split(";") if s]
     s = f"Base {base}"
     if parts:
-        s += f" + adjustments ({', '.join(parts)}) {int(cases.adjustment_levels[i]):+d}"
+        s += f" + adjustments ({', '.join(parts)})"
     if cases.mitigating_role[i]:
         s += f" − mitigating role (§3B1.2) {int(cases.mitigating_role[i])}"
     return s + f" = {level}."

@@ -48,6 +48,12 @@ def check(cases: Cases, law: Law) -> list[Problem]:
         ok = np.flatnonzero(~(early | old_manual))
         out += [Problem(int(ok[p.row]), p.field, p.value, p.allowed) for p in check(cases.take(ok), law)]
         return out
+    known_named = set(law.doc("adjustments.yaml")["sections"])
+    unknown = cases.per_distinct("named_adjustments", lambda s: any(x not in known_named for x in s.split(";") if x))
+    for i in np.flatnonzero(unknown):
+        bad = [x for x in str(cases.named_adjustments[i]).split(";") if x and x not in known_named]
+        out.append(Problem(int(i), "adjustments.section", ";".join(bad),
+                           "give its levels: sentcalc knows the levels by date only for " + ", ".join(sorted(known_named))))
     marihuana = law.drugs.index("marihuana") if "marihuana" in law.drugs else -1
     d_only = (cases.statute == SUBSECTIONS.index("841(b)(1)(D)")) & (cases.conviction_drug != marihuana)
     for i in np.flatnonzero(d_only):

@@ -90,9 +90,10 @@ def columns(law: Law) -> list[Column]:
     drug_cols = [Column(f"{d}_grams", ("drugs", d), "number", (), 0, MAX_GRAMS) for d in law.drugs]
     extra = [Column("adjustment_sections", ("adjustments", "section"), "str"),
              Column("adjustment_levels", ("adjustments", "levels"), "int", (), -50, 50),
+             Column("named_adjustments", ("adjustments", "named"), "str"),
              Column("reduction_avenues", ("reductions", "avenue"), "str")]
     k = next(i for i, c in enumerate(cols) if c.name == "mitigating_role")
-    return cols[:k] + drug_cols + extra[:2] + cols[k:] + extra[2:]
+    return cols[:k] + drug_cols + extra[:3] + cols[k:] + extra[3:]
 
 
 def case_to_row(case: Case, law: Law) -> dict[str, Any]:
@@ -103,9 +104,11 @@ def case_to_row(case: Case, law: Law) -> dict[str, Any]:
         if c.path[0] == "drugs":
             row[c.name] = sum(x["grams"] for x in d["drugs"] if x["drug"] == c.path[1]) or None
         elif c.name == "adjustment_sections":
-            row[c.name] = ";".join(a["section"] for a in d["adjustments"])
+            row[c.name] = ";".join(a["section"] for a in d["adjustments"] if a["levels"] is not None)
         elif c.name == "adjustment_levels":
-            row[c.name] = sum(a["levels"] for a in d["adjustments"])
+            row[c.name] = sum(a["levels"] or 0 for a in d["adjustments"])
+        elif c.name == "named_adjustments":
+            row[c.name] = ";".join(a["section"] for a in d["adjustments"] if a["levels"] is None)
         elif c.name == "reduction_avenues":
             row[c.name] = ";".join(r["avenue"] for r in d["reductions"])
         else:
@@ -156,6 +159,7 @@ def row_to_document(row: dict[str, Any], law: Law) -> dict[str, Any]:
     doc["adjustments"] = [{"section": x, "levels": total if k == 0 else 0} for k, x in enumerate(secs)]
     if total and not secs:
         doc["adjustments"] = [{"section": "2D1.1(b)(99)", "levels": total}]
+    doc["adjustments"] += [{"section": x} for x in str(val("named_adjustments") or "").split(";") if x]
     doc["reductions"] = [{"avenue": a, "date": str(val("sentencing_date")), "months": 0}
                          for a in str(val("reduction_avenues") or "").split(";") if a]
     return doc
@@ -351,6 +355,10 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
         not SECTION.match(p) for p in str(x).split(";") if p)).astype(bool)
     pr.add(bad_sec, "adjustment_sections", raw("adjustment_sections"),
            "write sections as in the Manual, e.g. 2D1.1(b)(1);3B1.1(c)")
+    bad_named = distinct("named_adjustments", lambda x: x is not None and any(
+        not SECTION.match(p) for p in str(x).split(";") if p)).astype(bool)
+    pr.add(bad_named, "named_adjustments", raw("named_adjustments"),
+           "write sections as in the Manual, e.g. 2D1.1(b)(1);3B1.1(c)")
     bad_red = distinct("reduction_avenues", lambda x: x is not None and any(
         p not in AVENUES for p in str(x).split(";") if p)).astype(bool)
     pr.add(bad_red, "reduction_avenues", raw("reduction_avenues"),
@@ -374,7 +382,8 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
         prior_convictions=num("prior_convictions", 0).astype(np.int8),
         priors_qualify_after_2018=vals["priors_qualify_after_2018"],
         death_or_injury=vals["death_or_injury"] == 1, grams=grams,
-        adjustment_sections=strings("adjustment_sections"),
+        adjustment_sections=_all_sections(text("adjustment_sections"), text("named_adjustments"), n),
+        named_adjustments=strings("named_adjustments"),
         adjustment_levels=num("adjustment_levels", 0).astype(np.int16),
         mitigating_role=num("mitigating_role", 0).astype(np.int8), acceptance=num("acceptance", 0).astype(np.int8),
         criminal_history_points=num("criminal_history_points", -1).astype(np.int16),
@@ -407,3 +416,15 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
             pr.values.append(str(p.value)[:80])
             pr.reasons.append(p.allowed)
     return cases, pr
+
+
+def _all_sections(found, named, n: int) -> np.ndarray:
+    """Every section a row states, with or without levels (rules keyed on a section see both)."""
+    import pyarrow.compute as pc
+    a = _np(pc.fill_null(found, "")).astype(object)
+    b = _np(pc.fill_null(named, "")).astype(object)
+    both = (a != "") & (b != "")
+    out = np.where(b == "", a, b).astype(object)
+    if both.any():
+        out[both] = a[both] + ";" + b[both]
+    return out

@@ -230,3 +230,34 @@ def safety_valve_floor(law: Law, level: np.ndarray, valve: np.ndarray, nominal_m
     return out, step("safety_valve_floor", "USSG §5C1.2(b)", lambda i: dt.versions[int(idx[i])].citation,
                      lambda i: f"Safety valve with a minimum of at least five years: level {level[i]} → {out[i]}.",
                      applies=applies), unverified(dt.versions, idx, applies, "the §5C1.2(b) floor")
+
+
+def named_adjustments(law: Law, cases: Cases, on: np.ndarray) -> tuple[np.ndarray, Step, list[Note]]:
+    """Adjustments stated by section only: the levels guidelines/adjustments.yaml gives each section on
+    each date (0 before the provision existed)."""
+    n = len(cases)
+    total = np.zeros(n, dtype=np.int16)
+    parts: dict[str, np.ndarray] = {}
+    unverified_rows = np.zeros(n, dtype=bool)
+    sections = sorted({x for s in np.unique(cases.named_adjustments.astype(str)) for x in s.split(";") if x})
+    for sec in sections:
+        has = cases.has_named(sec)
+        if not has.any():
+            continue
+        dt = law.dated("adjustments.yaml", "sections", sec)
+        idx = dt.index_on(on)
+        lv = np.array([int(v.data["levels"]) for v in dt.versions])[idx]
+        parts[sec] = np.where(has, lv, 0)
+        total += parts[sec].astype(np.int16)
+        unverified_rows |= has & np.array([v.status != "verified" for v in dt.versions])[idx]
+
+    def detail(i: int) -> str:
+        items = [f"{sec} {int(p[i]):+d}" + (" (not in force on this date)" if p[i] == 0 else "")
+                 for sec, p in parts.items() if sec in str(cases.named_adjustments[i]).split(";")]
+        return "Adjustments stated by section, levels from the law of this date: " + ", ".join(items) + "."
+
+    applies = cases.named_adjustments != ""
+    notes = [note("warning", unverified_rows, "Uses adjustment levels not yet verified against each edition of the "
+                  "Manual (guidelines/adjustments.yaml).")]
+    return total, step("named_adjustments", "USSG Ch. 2-3", "guidelines/adjustments.yaml (USSG §2D1.1(b), §§3B1.1, "
+                       "3C1.1)", detail, applies=applies), notes
