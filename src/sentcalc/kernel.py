@@ -160,10 +160,13 @@ def recompute(table, options: Options, law: Law | None = None):
                 good = np.flatnonzero(~bad)
                 sub = cases.take(good)
                 results = compute_many(law, sub, regimes) if len(good) else []
+        known = {}
         for token, r in zip(options.regimes, results):
             cols.update(result_columns(r, regime_prefix(token)))
+            if token in ("original", "current"):
+                known[token] = r
         if options.retro and len(good):
-            cols.update(retro_columns(analyse(law, sub, as_of)))
+            cols.update(retro_columns(analyse(law, sub, as_of, known)))
     arrays: dict[str, tuple[np.ndarray, np.ndarray | None]] = {"id": (cases.id, None)}
     if options.retro:  # echo the term now in force, which the worklist's months saved needs
         arrays["sentence_months_in"] = (np.where(cases.sentence_months >= LIFE, np.nan, cases.sentence_months), None)

@@ -49,11 +49,14 @@ def _completed(a: Analysis, served_out: np.ndarray, release_now: np.ndarray) -> 
     return a
 
 
-def analyse(law: Law, cases: Cases, as_of: date) -> Retro:
+def analyse(law: Law, cases: Cases, as_of: date, known: dict[str, Result] | None = None) -> Retro:
+    """Every avenue for every case. `known` may hold results already computed for these cases
+    ("original", and "current" for the same date) so a batch does not compute them twice."""
+    known = known or {}
     has_findings = bool(((cases.findings_total_offense_level >= 0) | (cases.findings_base_offense_level >= 0)).any())
     orig_regime = Regime("original", None)
     own = compute(law, cases, orig_regime, raw=True) if has_findings else None
-    original = compute(law, cases, orig_regime, carry_from=own)
+    original = known.get("original") or compute(law, cases, orig_regime, carry_from=own)
     on = np.full(len(cases), np.datetime64(as_of, "D"))
     release_now, _ = release_date(law, cases.custody_start, cases.sentence_months + cases.consecutive_months,
                                   cases.prior_custody_days, on)
@@ -69,7 +72,9 @@ def analyse(law: Law, cases: Cases, as_of: date) -> Retro:
     subs = cumulative(guideline_avs, in_force[-1], as_of) if in_force else {}
     for av in avenues(law, "first_step_act_404"):
         out.append(_completed(section_404(law, cases, av, subs, original, own, as_of), served_out, release_now))
-    current_law = compute(law, cases, Regime("current", as_of), carry_from=own)
+    current = known.get("current")
+    current_law = current if current is not None and current.regime.day == as_of else \
+        compute(law, cases, Regime("current", as_of), carry_from=own)
     served = months_served(cases.custody_start, cases.prior_custody_days, on)
     # USSG §1B1.13(b)(6): at least 10 years served and a change in law that would give a much shorter range.
     in_custody = np.isnat(release_now) | (release_now > on)
