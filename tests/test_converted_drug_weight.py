@@ -118,3 +118,31 @@ def test_amendment_706_avenue_uses_715_for_orders_from_may_2008(tmp_path: Path) 
         out[as_of] = a["amended"]["base_offense_level"]
         assert json.loads(res.stdout)["original"]["base_offense_level"] == 26
     assert out == {"2008-03-15": 26, "2008-06-15": 24}
+
+
+def test_dillon_crack_and_powder_under_706_as_amended_by_711(tmp_path: Path) -> None:
+    """Dillon v. United States, 560 U.S. 817 (2010): crack and powder cocaine offenses, base offense level 38,
+    262-327 months (category II); under Amendment 706 as amended by 711 the range became 210-262 and the court
+    reduced the sentence to its bottom. The opinion gives no relevant-conduct quantities; they are filled in
+    here by hand so that they score as the opinion says: 1.6 kg crack + 2 kg powder. Before 706: 1.6 kg × 20 kg
+    + 2 kg × 200 g = 32,400 kg of marihuana → level 38. Order date 2008-09-01 (Amendment 715's method):
+    level 38 − 2 = 36 (crack under 4.5 kg; powder alone, 400 kg, is 28) → 36/II = 210-262; lowest 210."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from helpers import write_case
+    from sentcalc.cli import app
+    case = make_case(offense_date="1992-12-01", sentencing_date="1993-10-01",
+                     conviction={"statute": "841(b)(1)(A)", "drug": "cocaine_base", "grams": 50},
+                     drugs=[{"drug": "cocaine_base", "grams": 1600}, {"drug": "cocaine", "grams": 2000}],
+                     criminal_history={"points": 2}, sentence_months=262, consecutive_months=60, departure="none",
+                     custody_start="1992-12-01")
+    res = CliRunner().invoke(app, ["--today", "2026-11-25", "retro", str(write_case(tmp_path, case)), "--json",
+                                   "--as-of", "2008-09-01"])
+    doc = json.loads(res.stdout)
+    assert doc["original"]["base_offense_level"] == 38
+    assert doc["original"]["guideline_range"] == {"min_months": 262, "max_months": 327}
+    a = next(x for x in doc["analyses"] if x["id"] == "amendment-706")
+    assert a["eligible"] and a["lowest_permissible_months"] == 210
+    assert a["amended"]["guideline_range"] == {"min_months": 210, "max_months": 262}
