@@ -145,3 +145,87 @@ def test_invariants(rows: list[dict]) -> None:
 
 def teardown_module() -> None:
     print(f"\ninvariants: {COUNT['cases']:,} generated cases ({COUNT['valid']:,} valid) checked")
+
+
+def _random_rows(n: int, seed: int) -> pa.Table:
+    """n rows drawn with numpy across every field (some values invalid on purpose), for volume."""
+    rng = np.random.default_rng(seed)
+    base = np.datetime64("1987-11-01")
+    od = base + rng.integers(0, 365 * 38, n).astype("timedelta64[D]")
+    sd = np.minimum(od + rng.integers(0, 1500, n).astype("timedelta64[D]"), np.datetime64("2026-11-25"))
+    bad_order = rng.random(n) < 0.02
+    sd = np.where(bad_order, od - 30, sd)
+    drugs = np.array(LAW.drugs + ("crack",))
+    conv = drugs[np.minimum(rng.integers(0, len(drugs) * 10, n) // 10, len(drugs) - 1)]
+    cols: dict[str, object] = {
+        "id": np.char.add("r", np.arange(n).astype(str)).astype(object),
+        "offense_date": od.astype(str), "sentencing_date": sd.astype(str),
+        "statute": rng.choice(["841(b)(1)(A)", "841(b)(1)(B)", "841(b)(1)(C)", "841(b)(1)(D)", "844(a)"], n,
+                              p=[0.3, 0.3, 0.3, 0.05, 0.05]),
+        "conviction_drug": conv,
+        "conviction_grams": np.where(rng.random(n) < 0.5, "", np.round(np.exp(rng.uniform(-2, 15, n)), 2).astype(str)),
+        "prior_convictions": rng.choice(["0", "1", "2", "3"], n, p=[0.8, 0.12, 0.07, 0.01]),
+        "priors_qualify_after_2018": rng.choice(["", "true", "false"], n),
+        "death_or_injury": rng.choice(["false", "true"], n, p=[0.97, 0.03]),
+        "adjustment_sections": rng.choice(["", "2D1.1(b)(1)", "3B1.1(c)", "3C1.1", "2D1.1(b)(1);3B1.1(a)"], n),
+        "adjustment_levels": rng.choice(["0", "2", "4", "6", "-2"], n),
+        "named_adjustments": rng.choice(["", "", "", "2D1.1(b)(12)", "3C1.1;2D1.1(b)(2)"], n),
+        "mitigating_role": rng.choice(["0", "2", "3", "4"], n, p=[0.85, 0.05, 0.05, 0.05]),
+        "acceptance": rng.choice(["0", "2", "3"], n, p=[0.1, 0.1, 0.8]),
+        "criminal_history_points": np.where(rng.random(n) < 0.05, "", rng.geometric(0.2, n).astype(str)),
+        "status_points": rng.choice(["0", "1", "2"], n, p=[0.8, 0.05, 0.15]),
+        "recency_points": rng.choice(["0", "1", "2"], n, p=[0.9, 0.05, 0.05]),
+        "criminal_history_category": rng.choice(["", "I", "IV", "VI"], n, p=[0.9, 0.04, 0.03, 0.03]),
+        "career_offender": rng.choice(["false", "true"], n, p=[0.85, 0.15]),
+        "safety_valve": rng.choice(["false", "true"], n, p=[0.8, 0.2]),
+        "substantial_assistance": rng.choice(["false", "true"], n, p=[0.85, 0.15]),
+        "zero_point_offender": rng.choice(["", "true", "false"], n),
+        "sentence_months": np.where(rng.random(n) < 0.03, "life", rng.integers(0, 500, n).astype(str)),
+        "custody_start": od.astype(str),
+        "fsa_applied_at_sentencing": rng.choice(["", "false"], n, p=[0.95, 0.05]),
+    }
+    for d in LAW.drugs:
+        g = np.round(np.exp(rng.uniform(-3, 17, n)), 3).astype(str)
+        cols[f"{d}_grams"] = np.where((conv == d) | (rng.random(n) < 0.08), g, "")
+    return pa.table({k: pa.array(np.asarray(v).tolist(), type=pa.string()) for k, v in cols.items()})
+
+
+def _life(out, name: str) -> np.ndarray:
+    v = out.column(name).to_numpy(zero_copy_only=False).astype(float)
+    life = out.column(f"{name}_life").to_numpy(zero_copy_only=False).astype(bool)
+    return np.where(life, LIFE, v)
+
+
+def test_invariants_at_scale() -> None:
+    """Volume: 5,000 rows in CI, 200,000 with SENTCALC_LONG=1 (printed at the end of the run)."""
+    total = 200_000 if LONG else 5_000
+    codes = {a * 100_000 + b for a, b in ALL_CELLS}
+    for k, start in enumerate(range(0, total, 20_000)):
+        table = _random_rows(min(20_000, total - start), seed=k)
+        out, _, bad = recompute(table, Options(REGIMES, retro=True, as_of=TODAY, today=TODAY))
+        COUNT["cases"] += table.num_rows
+        COUNT["valid"] += int((~bad).sum())
+        good = out.filter(pa.array(~bad))
+        for p in ("orig", "pre2007", "r2010", "r2014", "curr"):
+            tmin, tmax = _life(good, f"{p}_table_min"), _life(good, f"{p}_table_max")
+            assert np.isin(tmin * 100_000 + tmax, list(codes)).all(), p
+            gmin, gmax = _life(good, f"{p}_gl_min"), _life(good, f"{p}_gl_max")
+            smin, smax = _life(good, f"{p}_stat_min"), _life(good, f"{p}_stat_max")
+            assert ((smin <= gmin) & (gmin <= gmax) & (gmax <= smax)).all(), p
+        rows = table.filter(pa.array(~bad))
+        # crack only, and no section whose levels later law added (2010's (b)(2), (b)(12)): the FSA and 782
+        # themselves never raise the level
+        crack = (np.array(rows.column("conviction_drug").to_pylist()) == "cocaine_base") & (
+            np.array(rows.column("named_adjustments").to_pylist()) == "")
+        for d in LAW.drugs:
+            if d != "cocaine_base":
+                crack &= np.array(rows.column(f"{d}_grams").to_pylist()) == ""
+        lv = [good.column(f"{p}_offense_level").to_numpy(zero_copy_only=False)[crack] for p in ("pre2007", "r2010", "r2014")]
+        assert (lv[0] >= lv[1]).all() and (lv[1] >= lv[2]).all()
+        sa = np.array(rows.column("substantial_assistance").to_pylist()) == "true"
+        for a in ("a706", "a750", "a782", "a821"):
+            el = good.column(f"{a}_eligible").to_numpy(zero_copy_only=False).astype(bool)
+            low, amin = _life(good, f"{a}_lowest"), _life(good, f"{a}_gl_min")
+            assert (low[el & ~sa] >= amin[el & ~sa]).all(), a
+            reasons = good.column(f"{a}_reasons").to_numpy(zero_copy_only=False)
+            assert (reasons[~el] != "").all(), a
