@@ -28,7 +28,7 @@ from sentcalc.rules.sentencing_table import _cells
 LAW = default_law()
 TODAY = date(2026, 11, 25)
 LONG = bool(os.environ.get("SENTCALC_LONG"))
-ROWS = (120, 160) if LONG else (20, 40)
+ROWS = (30, 50) if LONG else (20, 40)
 EXAMPLES = 800 if LONG else 25
 REGIMES = ["original", "pre-2007", "2010", "2014", "current"]
 COUNT = {"cases": 0, "valid": 0}

@@ -106,8 +106,8 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
     level, s, nt = zero_point_offender(law, cases, dates, level, ch["points"])
     steps.append(s)
     notes += nt
-    level, co_applies, s = career_offender(law, level, cases.career_offender, stat["max"], acc,
-                                           dates.on("career-offender"))
+    level, co_applies, s = career_offender(law, level, cases.career_offender, stat["max"], cases.acceptance,
+                                           dates.on("career-offender"), dates.on("acceptance"))
     steps.append(s)
     category = np.where(cases.career_offender, 6, ch["category"]).astype(np.int8)
     steps.append(s_ch)

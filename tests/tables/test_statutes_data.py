@@ -265,7 +265,7 @@ def test_career_offender_table(day, table):
 ])
 def test_career_offender_level_for_statutory_maximum(day, stat_max, level):
     out, applies, _ = career_offender(default_law(), np.array([0], dtype=np.int16), np.array([True]),
-                                      np.array([float(stat_max)]), np.array([0], dtype=np.int16), days(day))
+                                      np.array([float(stat_max)]), np.array([0], dtype=np.int16), days(day), days(day))
     assert int(out[0]) == level and bool(applies[0])
 
 
@@ -276,7 +276,8 @@ def test_career_offender_level_for_statutory_maximum(day, stat_max, level):
 ])
 def test_career_offender_crack_statutes(stat_max, level):
     out, _, _ = career_offender(default_law(), np.array([0], dtype=np.int16), np.array([True]),
-                                np.array([float(stat_max)]), np.array([0], dtype=np.int16), days("2026-11-25"))
+                                np.array([float(stat_max)]), np.array([0], dtype=np.int16), days("2026-11-25"),
+                                days("2026-11-25"))
     assert int(out[0]) == level
 
 
@@ -286,7 +287,7 @@ def test_career_offender_commentary_example():
     law = default_law()
     on = days("2026-11-25")
     out, _, _ = career_offender(law, np.array([20], dtype=np.int16), np.array([True]), np.array([480.0]),
-                                np.array([3], dtype=np.int16), on)
+                                np.array([3], dtype=np.int8), on, on)  # acceptance 3 granted
     assert int(out[0]) == 31
     lo, hi, _ = table_range(law, out, np.array([6], dtype=np.int8), on)
     assert (float(lo[0]), float(hi[0])) == (188, 235)

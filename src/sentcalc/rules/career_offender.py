@@ -9,9 +9,11 @@ from ..steps import Step, step
 
 
 def career_offender(law: Law, level: np.ndarray, is_career: np.ndarray, stat_max: np.ndarray,
-                    acceptance: np.ndarray, on: np.ndarray) -> tuple[np.ndarray, np.ndarray, Step]:
-    """The table level for the statutory maximum, less the §3E1.1 levels applied; it replaces the
-    offense level only if greater. Returns the level and whether the table set it."""
+                    granted: np.ndarray, on: np.ndarray, acceptance_on: np.ndarray) -> tuple[np.ndarray, np.ndarray, Step]:
+    """The table level for the statutory maximum, less the §3E1.1 levels (the third level judged at the
+    career-offender level, as in the §4B1.1 commentary example 34 − 3 = 31); it replaces the offense level
+    only if greater. Returns the level and whether the table set it."""
+    from .offense_level import acceptance_reduction
     dt = law.dated("career-offender.yaml")
     idx = dt.index_on(on)
     table = np.zeros(len(level), dtype=np.int16)
@@ -22,6 +24,7 @@ def career_offender(law: Law, level: np.ndarray, is_career: np.ndarray, stat_max
         for at_least, lv in reversed(rows):
             t = np.where(stat_max[m] >= at_least, lv, t)
         table[m] = t
+    acceptance, _ = acceptance_reduction(law, table, granted, acceptance_on)
     co_level = (table - acceptance).astype(np.int16)
     applies = is_career & (co_level > level)
     out = np.where(applies, co_level, level).astype(np.int16)

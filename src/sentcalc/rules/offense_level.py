@@ -182,16 +182,26 @@ def safety_valve_reduction(law: Law, level: np.ndarray, valve: np.ndarray,
         unverified(dt.versions, idx, valve, "the safety-valve reduction")
 
 
+def acceptance_reduction(law: Law, level: np.ndarray, granted: np.ndarray, on: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """USSG §3E1.1 levels for `granted` (0, 2, 3) at `level` (the level before acceptance), and the level
+    the additional level needs on each date."""
+    dt = law.dated("acceptance.yaml")
+    idx = dt.index_on(on)
+    extra = [v.data.get("additional_level") for v in dt.versions]
+    extra_min = np.array([999 if e is None else int(e["minimum_offense_level"]) for e in extra])[idx]
+    reduction = np.where(granted == 0, 0, 2) + np.where((granted == 3) & (level >= extra_min), 1, 0)
+    return reduction.astype(np.int16), extra_min
+
+
 def acceptance(law: Law, level: np.ndarray, granted: np.ndarray, on: np.ndarray,
                is_original: bool) -> tuple[np.ndarray, np.ndarray, Step, list[Note]]:
     """USSG §3E1.1: −2, and −1 more if the level before acceptance is 16 or greater and (from
     2003-04-30) the government moved; `granted` 3 means it did."""
     dt = law.dated("acceptance.yaml")
     idx = dt.index_on(on)
-    extra = [v.data.get("additional_level") for v in dt.versions]
-    extra_min = np.array([999 if e is None else int(e["minimum_offense_level"]) for e in extra])[idx]
+    reduction, extra_min = acceptance_reduction(law, level, granted, on)
     third_possible = level >= extra_min
-    reduction = np.where(granted == 0, 0, 2) + np.where((granted == 3) & third_possible, 1, 0)
     out = (level - reduction).astype(np.int16)
     lost = (granted == 3) & ~third_possible
     no_motion = (granted == 2) & third_possible & (not is_original)
