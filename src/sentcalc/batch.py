@@ -7,12 +7,13 @@ everyone eligible for any avenue is written too, and always a provenance record.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
-import io
 import json
 import os
 import signal
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -93,10 +94,11 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
     errors_path = side_path(output, "errors", ".csv")
     worklist_path = side_path(output, "worklist", ".csv")
     writer = AtomicWriter(output)
-    err_buf = io.StringIO()
-    err_csv = csv.writer(err_buf)
+    err_fd, err_tmp = tempfile.mkstemp(prefix=f".{errors_path.name}.", suffix=".tmp", dir=errors_path.parent)
+    err_file = os.fdopen(err_fd, "w", encoding="utf-8", newline="")  # streamed: errors never pile up in memory
+    err_csv = csv.writer(err_file)
     err_csv.writerow(["row", "id", "field", "reason"])
-    seen = np.zeros(0, dtype=np.int64)
+    seen = np.zeros(0, dtype=np.int64)  # sorted hashes of the ids met so far (duplicates check)
     worklist: list = []
     preset_notes: list[str] = []
     previous = signal.getsignal(signal.SIGTERM)
@@ -117,9 +119,10 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
                 _, first = np.unique(hashes, return_index=True)
                 dup = np.ones(n, dtype=bool)
                 dup[first] = False
-                dup |= np.isin(hashes, seen)
+                pos = np.searchsorted(seen, hashes)
+                dup |= (pos < len(seen)) & (seen[np.minimum(pos, len(seen) - 1)] == hashes) if len(seen) else False
                 dup &= ids != ""
-                seen = np.union1d(seen, hashes)
+                seen = np.sort(np.concatenate([seen, np.unique(hashes)]), kind="stable")
                 for row, fld, reason in problems:
                     err_csv.writerow([start + row + 1, _short(ids[row]), fld, reason])
                 for row in np.flatnonzero(dup & ~bad):
@@ -134,12 +137,16 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
                     _collect(keep, worklist, summ)
                 advance(n)
         writer.close()
+        err_file.close()
+        os.replace(err_tmp, errors_path)
     except BaseException:
         writer.abort()
+        err_file.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(err_tmp)
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
-    write_text_atomic(errors_path, err_buf.getvalue())
     summ.outputs = {"output": str(output), "errors": str(errors_path)}
     if options.retro:
         _write_worklist(worklist_path, worklist)
@@ -193,26 +200,36 @@ WORKLIST_COLUMNS = ("id", "best_avenue", "immediate", "months_saved", "best_lowe
                     "release_date", "sentence_months")
 
 
-def _collect(keep, worklist: list, summ: Summary) -> None:
+def _collect(keep, parts: list, summ: Summary) -> None:
+    """Eligible counts, and the worklist rows of this batch (columnar: only the eligible rows are kept)."""
+    import pyarrow as pa
+
     from .kernel import AVENUE_PREFIX
-    cols = keep.column_names
-    for avenue, p in AVENUE_PREFIX.items():
-        if f"{p}_eligible" in cols:
-            summ.eligible[avenue] = summ.eligible.get(avenue, 0) + int(np.sum(
-                keep.column(f"{p}_eligible").to_numpy(zero_copy_only=False) == True))  # noqa: E712
+    n = keep.num_rows
     best = keep.column("best_avenue").to_numpy(zero_copy_only=False)
-    rows = np.flatnonzero(best != "")
-    if not len(rows):
+    immediate = np.zeros(n, dtype=bool)
+    release = np.full(n, np.datetime64("NaT", "D"))
+    for avenue, p in AVENUE_PREFIX.items():
+        if f"{p}_eligible" not in keep.column_names:
+            continue
+        eligible = keep.column(f"{p}_eligible").to_numpy(zero_copy_only=False).astype(bool)
+        summ.eligible[avenue] = summ.eligible.get(avenue, 0) + int(eligible.sum())
+        mine = best == avenue
+        immediate[mine] = keep.column(f"{p}_immediate").to_numpy(zero_copy_only=False).astype(bool)[mine]
+        release[mine] = keep.column(f"{p}_release_date").to_numpy(zero_copy_only=False).astype("datetime64[D]")[mine]
+    m = best != ""
+    if not m.any():
         return
-    get = {c: keep.column(c).to_numpy(zero_copy_only=False) for c in ("id", "best_lowest", "best_order_date")}
     sentence = _sentences(keep)
-    for i in rows:
-        p = AVENUE_PREFIX[best[i]]
-        imm = bool(keep.column(f"{p}_immediate")[int(i)].as_py())
-        rel = keep.column(f"{p}_release_date")[int(i)].as_py()
-        summ.immediate_release += imm
-        worklist.append((get["id"][i], best[i], imm, float(sentence[i] - get["best_lowest"][i]),
-                         float(get["best_lowest"][i]), get["best_order_date"][i], rel, float(sentence[i])))
+    lowest = keep.column("best_lowest").to_numpy(zero_copy_only=False).astype(float)
+    order = keep.column("best_order_date").to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    summ.immediate_release += int(immediate[m].sum())
+    parts.append(pa.table({
+        "id": keep.column("id").filter(pa.array(m)), "best_avenue": pa.array(best[m], pa.string()),
+        "immediate": pa.array(immediate[m]), "months_saved": pa.array((sentence - lowest)[m]),
+        "best_lowest": pa.array(lowest[m]), "best_order_date": pa.array(order[m], pa.date32()),
+        "release_date": pa.array(release[m], pa.date32(), from_pandas=True),
+        "sentence_months": pa.array(sentence[m])}))
 
 
 def _sentences(keep) -> np.ndarray:
@@ -220,14 +237,22 @@ def _sentences(keep) -> np.ndarray:
     return keep.column("sentence_months_in").to_numpy(zero_copy_only=False).astype(float)
 
 
-def _write_worklist(path: Path, rows: list) -> None:
-    rows.sort(key=lambda r: (not r[2], -r[3]))
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(WORKLIST_COLUMNS)
-    for r in rows:
-        w.writerow([r[0], r[1], r[2], f"{r[3]:g}", f"{r[4]:g}", r[5], r[6] or "", f"{r[7]:g}"])
-    write_text_atomic(path, buf.getvalue())
+def _write_worklist(path: Path, parts: list) -> None:
+    """Everyone eligible: could be released now first, then by months saved."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if parts:
+        t = pa.concat_tables(parts)
+        t = t.take(pc.sort_indices(t, sort_keys=[("immediate", "descending"), ("months_saved", "descending")]))
+    else:
+        t = pa.table({c: pa.array([], pa.string()) for c in WORKLIST_COLUMNS})
+    w = AtomicWriter(path)
+    try:
+        w.write(t)
+        w.close()
+    except BaseException:
+        w.abort()
+        raise
 
 
 class _progress:
