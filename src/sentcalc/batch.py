@@ -241,14 +241,16 @@ def _write_worklist(path: Path, parts: list) -> None:
     """Everyone eligible: could be released now first, then by months saved."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    if parts:
-        t = pa.concat_tables(parts)
-        t = t.take(pc.sort_indices(t, sort_keys=[("immediate", "descending"), ("months_saved", "descending")]))
-    else:
-        t = pa.table({c: pa.array([], pa.string()) for c in WORKLIST_COLUMNS})
     w = AtomicWriter(path)
     try:
-        w.write(t)
+        if parts:  # sort by the two keys only, then write in slices, so the rows are never copied whole
+            t = pa.concat_tables(parts)
+            order = pc.sort_indices(t.select(["immediate", "months_saved"]),
+                                    sort_keys=[("immediate", "descending"), ("months_saved", "descending")])
+            for k in range(0, len(order), 200_000):
+                w.write(t.take(order.slice(k, 200_000)))
+        else:
+            w.write(pa.table({c: pa.array([], pa.string()) for c in WORKLIST_COLUMNS}))
         w.close()
     except BaseException:
         w.abort()
