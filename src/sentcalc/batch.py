@@ -72,7 +72,8 @@ def _ordered(tables: Iterator, options: Options, workers: int) -> Iterator[tuple
         for t in tables:
             yield t, _work((t, options))
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Workers are replaced every few batches so that memory freed by a batch goes back to the system.
+    with ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=8) as pool:
         pending: list = []
         for t in tables:
             pending.append((t, pool.submit(_work, (t, options))))

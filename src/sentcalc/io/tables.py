@@ -16,7 +16,7 @@ from ..errors import InputError
 
 READ = (".csv", ".parquet", ".jsonl", ".ndjson")
 WRITE = (".csv", ".parquet", ".jsonl", ".ndjson", ".dta", ".sav")
-BATCH_ROWS = 100_000
+BATCH_ROWS = 50_000
 
 
 def kind(path: Path, allowed: tuple[str, ...], field: str) -> str:
