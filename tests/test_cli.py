@@ -144,3 +144,13 @@ def test_no_network_is_used(tmp_path: Path, capsys, monkeypatch) -> None:
     for args in (["range", str(p)], ["retro", str(p), "--format", "markdown"], ["verify"], ["regimes"]):
         code, _, err = run_main(args, capsys)
         assert code == 0, (args, err)
+
+
+def test_each_step_shows_its_own_stage(tmp_path: Path) -> None:
+    """The worksheet is rendered from the recorded steps: the adjustments step shows the level after the
+    adjustments (before acceptance), and acceptance starts from it."""
+    case = make_case(adjustments=[{"section": "2D1.1(b)(1)", "levels": 2}], acceptance=3)
+    r = range_json(tmp_path, case, "original")["original"]
+    adj = next(s for s in r["steps"] if s["rule"] == "adjustments")["detail"]
+    acc = next(s for s in r["steps"] if s["rule"] == "acceptance")["detail"]
+    assert adj.endswith("= 34.") and acc.startswith("Acceptance of responsibility: 34 − 3 = 31")

@@ -82,12 +82,13 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
     named, s_named, nt = named_adjustments(law, cases, dates.on("adjustments"))
     notes += nt
     level = (base + cases.adjustment_levels + named - cases.mitigating_role).astype(np.int16)
+    after_adjustments = level  # rebound below; the step must show this stage
     known = recognised_sections(law)
     has_adj = (cases.adjustment_sections != "") | (cases.mitigating_role > 0)
     steps.append(s_named)
     steps.append(step("adjustments", "USSG Ch. 2 (specific offense characteristics), Ch. 3 Pts. A-C",
                       "Adjustments as found at sentencing",
-                      lambda i: _adjustments_text(cases, i, base[i], level[i]), applies=has_adj))
+                      lambda i: _adjustments_text(cases, i, base[i], after_adjustments[i]), applies=has_adj))
     unknown = cases.per_distinct("adjustment_sections", lambda x: any(
         not _recognised(sec, known) for sec in x.split(";") if sec))
     notes.append(note("warning", unknown, lambda i: "Adjustment(s) " + ", ".join(
