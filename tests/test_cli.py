@@ -154,3 +154,18 @@ def test_each_step_shows_its_own_stage(tmp_path: Path) -> None:
     adj = next(s for s in r["steps"] if s["rule"] == "adjustments")["detail"]
     acc = next(s for s in r["steps"] if s["rule"] == "acceptance")["detail"]
     assert adj.endswith("= 34.") and acc.startswith("Acceptance of responsibility: 34 − 3 = 31")
+
+
+def test_retro_compares_with_the_bop_projection(tmp_path: Path, capsys) -> None:
+    from helpers import run_main
+    case = make_case(offense_date="2015-06-01", sentencing_date="2016-03-01",
+                     conviction={"statute": "841(b)(1)(C)", "drug": "heroin", "grams": 50},
+                     drugs=[{"drug": "heroin", "grams": 50}], acceptance=3, sentence_months=140,
+                     custody_start="2015-06-01", bop_projected_release_date="2025-06-01")
+    code, out, err = run_main(["retro", str(write_case(tmp_path, case)), "--json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    # 140 months from 2015-06-01 = 2027-02-01, less 630 days of good-conduct time (54 × 140 / 12) = 2025-05-12
+    assert doc["projected_release_date_now"] == "2025-05-12" and doc["days_from_bop_projection"] == -20
+    code, out, _ = run_main(["retro", str(write_case(tmp_path, case)), "--format", "markdown"], capsys)
+    assert "differs by -20 days" in out

@@ -86,6 +86,9 @@ def summary(doc: dict) -> str:
         lines.append("Whether to reduce, and by how much, is for the judge to decide.")
     if doc["projected_release_date_now"]:
         lines.append(f"On the sentence now in force, the projected release date is {doc['projected_release_date_now']}.")
+    if doc.get("bop_projected_release_date"):
+        lines.append(f"The Bureau of Prisons projects {doc['bop_projected_release_date']}; sentcalc's projection differs by "
+                     f"{doc['days_from_bop_projection']:+d} days (the BOP's own credits decide).")
     return " ".join(lines)
 
 
