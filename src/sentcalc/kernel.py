@@ -17,7 +17,7 @@ from .case import CATEGORIES
 from .engine import Result, compute_many
 from .io.flat import parse
 from .law import LIFE, Law, default_law
-from .regimes import Regime, parse_regime
+from .regimes import parse_regime
 from .rules.statutes import subsection_name
 
 AVENUE_PREFIX = {"amendment-706": "a706", "amendment-750": "a750", "amendment-782": "a782", "amendment-821": "a821",
@@ -219,5 +219,3 @@ def _arrow(v: np.ndarray, valid: np.ndarray | None = None):
         return pa.array(v, mask=mask)
     return pa.array(v, type=pa.string(), from_pandas=True)
 
-
-__all__ = ["Options", "recompute", "regime_prefix", "Regime"]

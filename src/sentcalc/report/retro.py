@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..law import LIFE
 from ..retro.analyse import Retro
 from .result import months_value, result_dict
 
@@ -163,5 +162,3 @@ def render_text(console, doc: dict) -> None:
         console.print(f"[dim]sentcalc {prov.get('sentcalc_version')} · guidelines sha256:"
                       f"{str(prov.get('guidelines_sha256'))[:16]}… · order date {doc['as_of']}[/dim]")
 
-
-__all__ = ["LIFE", "markdown", "render_text", "retro_dict", "summary"]

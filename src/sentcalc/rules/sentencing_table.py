@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..law import LIFE, Law, Version, months, present
+from ..law import Law, Version, months, present
 
 TABLE = "sentencing-table.yaml"
 
@@ -70,5 +70,3 @@ def apply_5g1_1(tmin: np.ndarray, tmax: np.ndarray, smin: np.ndarray,
     which = np.select([above_max, below_min, trimmed], [1, 2, 3], 0)
     return gmin, gmax, which
 
-
-__all__ = ["LIFE", "apply_5g1_1", "bound_level", "table_range"]

@@ -215,10 +215,9 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
             f"The statutory minimum is {lo[i] * 30.4:.0f} days; months are shown rounded up.")),
     ]
     out = {
-        "tier": tier, "nominal_min": lo, "max": hi, "min": np.ceil(binding_lo), "safety_valve": valve,
+        "tier": tier, "nominal_min": np.ceil(lo), "max": hi, "min": np.ceil(binding_lo), "safety_valve": valve,
         "safety_valve_lost": valve_lost, "conviction_grams": grams,
     }
-    out["nominal_min"] = np.ceil(lo)
     return out, steps, notes
 
 
