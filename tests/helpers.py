@@ -79,3 +79,35 @@ def run_main(argv: list[str], capsys) -> tuple[int, str, str]:
         sys.argv = old
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+def threshold(drug: str, tier: str) -> float | None:
+    """The largest quantity §841(b)(1) tier `tier` ever required for `drug` (None: no such threshold)."""
+    from sentcalc.law import default_law
+
+    vals = [v.data.get(tier) for v in default_law().dated("statutes/21-usc-841.yaml", "thresholds", drug).versions]
+    vals = [float(x) for x in vals if x is not None]
+    return max(vals) if vals else None
+
+
+def subsections(drug: str) -> list[str]:
+    """The §841(b)(1) subsections a conviction for `drug` can be under."""
+    return (["841(b)(1)(C)"] + (["841(b)(1)(D)"] if threshold(drug, "C") else [])
+            + (["841(b)(1)(A)", "841(b)(1)(B)"] if threshold(drug, "A") else []))
+
+
+def conviction_quantity(drug: str, statute: str) -> float | None:
+    """A quantity of conviction that fits the subsection (None: left to the subsection's threshold)."""
+    if statute.endswith("(A)"):
+        return threshold(drug, "A") * 1.5  # type: ignore[operator]
+    if statute.endswith("(B)"):
+        return threshold(drug, "A") / 5  # type: ignore[operator]
+    c = threshold(drug, "C")
+    return c * 1.2 if statute.endswith("(C)") and c else None
+
+
+def quantity_key(drug: str) -> str:
+    """`count` for a counted substance (plants), else `grams`."""
+    from sentcalc.law import default_law
+
+    return "count" if default_law().doc(f"drug-quantity/{drug}.yaml").get("counted") else "grams"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sentcalc.columns import from_models
 from sentcalc.engine import compute_many
 from sentcalc.io.casefile import parse_case
-from sentcalc.io.flat import row_to_document
+from sentcalc.io.flat import quantity_column, row_to_document
 from sentcalc.kernel import Options, recompute
 from sentcalc.law import LIFE, default_law
 from sentcalc.regimes import parse_regime
@@ -75,9 +75,9 @@ def flat_row(draw: st.DrawFn) -> dict:
         "fsa_applied_at_sentencing": draw(st.sampled_from(["", "", "false"])),
     }
     for d in LAW.drugs:
-        row[f"{d}_grams"] = ""
+        row[quantity_column(LAW, d)] = ""
     for d in draw(st.lists(st.sampled_from(LAW.drugs), min_size=1, max_size=3, unique=True)):
-        row[f"{d}_grams"] = draw(num(0, 50_000_000))
+        row[quantity_column(LAW, d)] = draw(num(0, 50_000_000))
     return row
 
 
@@ -114,7 +114,7 @@ def test_invariants(rows: list[dict]) -> None:
             smin, smax = _m(r[f"{p}_stat_min"], r[f"{p}_stat_min_life"]), _m(r[f"{p}_stat_max"], r[f"{p}_stat_max_life"])
             assert smin <= gmin <= gmax <= smax, (p, rows[i])
         crack_only = rows[i]["cocaine_base_grams"] != "" and rows[i]["conviction_drug"] == "cocaine_base" and all(
-            rows[i][f"{d}_grams"] == "" for d in LAW.drugs if d != "cocaine_base")
+            rows[i][quantity_column(LAW, d)] == "" for d in LAW.drugs if d != "cocaine_base")
         if crack_only:
             lv = [r[f"{p}_offense_level"] for p in ("pre2007", "r2010", "r2014")]
             assert lv[0] >= lv[1] >= lv[2], (lv, rows[i])
@@ -186,7 +186,7 @@ def _random_rows(n: int, seed: int) -> pa.Table:
     }
     for d in LAW.drugs:
         g = np.round(np.exp(rng.uniform(-3, 17, n)), 3).astype(str)
-        cols[f"{d}_grams"] = np.where((conv == d) | (rng.random(n) < 0.08), g, "")
+        cols[quantity_column(LAW, d)] = np.where((conv == d) | (rng.random(n) < 0.08), g, "")
     return pa.table({k: pa.array(np.asarray(v).tolist(), type=pa.string()) for k, v in cols.items()})
 
 
@@ -219,7 +219,7 @@ def test_invariants_at_scale() -> None:
             np.array(rows.column("named_adjustments").to_pylist()) == "")
         for d in LAW.drugs:
             if d != "cocaine_base":
-                crack &= np.array(rows.column(f"{d}_grams").to_pylist()) == ""
+                crack &= np.array(rows.column(quantity_column(LAW, d)).to_pylist()) == ""
         lv = [good.column(f"{p}_offense_level").to_numpy(zero_copy_only=False)[crack] for p in ("pre2007", "r2010", "r2014")]
         assert (lv[0] >= lv[1]).all() and (lv[1] >= lv[2]).all()
         sa = np.array(rows.column("substantial_assistance").to_pylist()) == "true"

@@ -18,6 +18,8 @@ from sentcalc.regimes import Regime, parse_regime
 from sentcalc.report.result import result_dict
 from sentcalc.rules.drug_quantity import quantity_level
 
+from helpers import conviction_quantity, quantity_key, subsections
+
 LAW = default_law()
 DRUGS = LAW.drugs
 TODAY = date(2026, 11, 25)
@@ -42,7 +44,7 @@ def test_fsa_and_782_never_raise_a_crack_level(g: float) -> None:
     assert levels["2014-11-01"] <= levels["2010-11-01"] <= levels["2007-11-01"] <= levels["2007-10-31"]
 
 
-SUBSECTION_BY_DRUG = {d: ["841(b)(1)(C)"] + (["841(b)(1)(D)"] if d == "marihuana" else []) for d in DRUGS}
+SUBSECTION_BY_DRUG = {d: subsections(d) for d in DRUGS}
 
 
 @st.composite
@@ -50,20 +52,17 @@ def cases(draw: st.DrawFn) -> Case:
     offense = draw(st.dates(min_value=date(1988, 1, 1), max_value=date(2025, 12, 31)))
     sentencing = draw(st.dates(min_value=offense, max_value=date(2026, 11, 25)))
     drug = draw(st.sampled_from(DRUGS))
-    statute = draw(st.sampled_from(SUBSECTION_BY_DRUG[drug] + ["841(b)(1)(A)", "841(b)(1)(B)"]))
+    statute = draw(st.sampled_from(SUBSECTION_BY_DRUG[drug]))
     q = draw(st.floats(min_value=0.01, max_value=2e6, allow_nan=False))
-    big = {"cocaine_base": 50, "cocaine": 5000, "heroin": 1000, "methamphetamine": 1000,
-           "methamphetamine_actual": 100, "marihuana": 1e6}[drug]
-    conv_grams = big * 1.5 if statute.endswith("(A)") else big / 5 if statute.endswith("(B)") else None
-    if statute.endswith("(C)") and drug == "marihuana":
-        conv_grams = 60_000
+    conv_grams = conviction_quantity(drug, statute)
+    unit = quantity_key(drug)
     points = draw(st.integers(0, 20))
     status = draw(st.integers(0, min(2, points)))
     return Case.model_validate({
         "id": "h", "offense_date": offense, "sentencing_date": sentencing,
-        "conviction": {"statute": statute, "drug": drug, "grams": conv_grams,
+        "conviction": {"statute": statute, "drug": drug, unit: conv_grams,
                        "prior_convictions": draw(st.integers(0, 2)), "death_or_injury": draw(st.booleans())},
-        "drugs": [{"drug": drug, "grams": q}],
+        "drugs": [{"drug": drug, unit: q}],
         "adjustments": draw(st.lists(st.sampled_from([{"section": "2D1.1(b)(1)", "levels": 2},
                                                       {"section": "3B1.1(c)", "levels": 2},
                                                       {"section": "3C1.1", "levels": 2}]), max_size=3)),

@@ -26,11 +26,10 @@ from typer.testing import CliRunner
 from sentcalc.cli import app
 from sentcalc.errors import InputError
 from sentcalc.law import default_law
+from helpers import conviction_quantity, quantity_key, subsections, threshold
 
 TODAY = "2026-11-25"
 DRUGS = default_law().drugs
-BIG = {"cocaine_base": 50, "cocaine": 5000, "heroin": 1000, "methamphetamine": 1000,
-       "methamphetamine_actual": 100, "marihuana": 1e6}
 FLOORS = {"amendment-706": "2008-03-03", "amendment-750": "2011-11-01", "amendment-782": "2015-11-01",
           "amendment-821": "2024-02-01", "first-step-act-404": "2018-12-21"}
 LIFE = 10**6
@@ -50,12 +49,10 @@ def retro_cases(draw: st.DrawFn) -> tuple[dict, str]:
     as_of = draw(st.one_of(st.just(date(2026, 11, 25)),
                            st.dates(min_value=max(sentencing, date(2008, 1, 1)), max_value=date(2026, 11, 25))))
     drug = draw(st.one_of(st.just("cocaine_base"), st.sampled_from(DRUGS)))
-    low = ["841(b)(1)(C)"] + (["841(b)(1)(D)"] if drug == "marihuana" else [])
-    statute = draw(st.sampled_from(low + ["841(b)(1)(A)", "841(b)(1)(B)"]))
-    big = BIG[drug]
-    conv_grams = big * 1.5 if statute.endswith("(A)") else big / 5 if statute.endswith("(B)") else None
-    if statute.endswith("(C)") and drug == "marihuana":
-        conv_grams = 60_000
+    statute = draw(st.sampled_from(subsections(drug)))
+    big = threshold(drug, "A") or 1000.0
+    conv_grams = conviction_quantity(drug, statute)
+    unit = quantity_key(drug)
     q = draw(st.one_of(st.floats(min_value=big / 20, max_value=big * 20, allow_nan=False),
                        st.floats(min_value=0.01, max_value=2e6, allow_nan=False)))
     points = draw(st.integers(0, 20))
@@ -63,10 +60,10 @@ def retro_cases(draw: st.DrawFn) -> tuple[dict, str]:
     sentence = draw(st.one_of(st.integers(24, 400), st.integers(1, 720), st.just("life")))
     case = {
         "id": "p", "offense_date": offense.isoformat(), "sentencing_date": sentencing.isoformat(),
-        "conviction": {"statute": statute, "drug": drug, "grams": conv_grams,
+        "conviction": {"statute": statute, "drug": drug, unit: conv_grams,
                        "prior_convictions": draw(st.integers(0, 2)),
                        "death_or_injury": draw(st.sampled_from([False] * 5 + [True]))},
-        "drugs": [{"drug": drug, "grams": q}],
+        "drugs": [{"drug": drug, unit: q}],
         "adjustments": draw(st.lists(st.sampled_from([{"section": "2D1.1(b)(1)", "levels": 2},
                                                       {"section": "3B1.1(c)", "levels": 2},
                                                       {"section": "3C1.1", "levels": 2}]), max_size=3)),

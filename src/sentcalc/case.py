@@ -31,15 +31,33 @@ class Conviction(_Model):
     statute: Literal[SUBSECTIONS]  # type: ignore[valid-type]
     drug: str = Field(max_length=60)
     grams: Grams | None = Field(None, description="quantity of conviction (charged and admitted or found by the jury)")
+    count: Grams | None = Field(None, description="the quantity of conviction for a counted substance (plants)")
     prior_convictions: Literal[0, 1, 2] = Field(0, description="21 U.S.C. §851 informations (2 = two or more)")
     priors_qualify_after_2018: bool | None = Field(
         None, description="whether the priors are 'serious drug felonies' (First Step Act §401); absent: assumed")
     death_or_injury: bool = False
 
+    @model_validator(mode="after")
+    def _one_quantity(self) -> Conviction:
+        if self.grams is not None and self.count is not None:
+            raise ValueError("give grams or count (for plants), not both")
+        return self
+
 
 class DrugAmount(_Model):
     drug: str = Field(max_length=60)
-    grams: Grams
+    grams: Grams | None = None
+    count: Grams | None = Field(None, description="for a counted substance: the number of plants")
+
+    @model_validator(mode="after")
+    def _one_quantity(self) -> DrugAmount:
+        if (self.grams is None) == (self.count is None):
+            raise ValueError("give grams, or count for a counted substance (marihuana_plants), exactly one")
+        return self
+
+    @property
+    def quantity(self) -> float:
+        return float(self.grams if self.grams is not None else self.count)  # type: ignore[arg-type]
 
 
 class Adjustment(_Model):

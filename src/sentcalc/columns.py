@@ -105,7 +105,7 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
     grams = np.zeros((n, len(drugs)))
     for i, c in enumerate(cases):
         for d in c.drugs:
-            grams[i, drugs.index(d.drug)] += d.grams
+            grams[i, drugs.index(d.drug)] += d.quantity
     f = [c.findings for c in cases]
     gr = [x.guideline_range if x else None for x in f]
     return Cases(
@@ -114,7 +114,8 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
         sentencing_date=np.array([_d(c.sentencing_date) for c in cases], dtype="datetime64[D]"),
         statute=np.array([SUBSECTIONS.index(c.conviction.statute) for c in cases], dtype=np.int8),
         conviction_drug=np.array([drugs.index(c.conviction.drug) for c in cases], dtype=np.int8),
-        conviction_grams=np.array([np.nan if c.conviction.grams is None else c.conviction.grams for c in cases]),
+        conviction_grams=np.array([c.conviction.grams if c.conviction.grams is not None else np.nan if c.conviction.count
+                                     is None else c.conviction.count for c in cases]),
         prior_convictions=np.array([c.conviction.prior_convictions for c in cases], dtype=np.int8),
         priors_qualify_after_2018=np.array(
             [-1 if c.conviction.priors_qualify_after_2018 is None else int(c.conviction.priors_qualify_after_2018)

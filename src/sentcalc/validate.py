@@ -12,7 +12,8 @@ from .columns import Cases
 from .law import Law
 from .regimes import first_guidelines
 from .rules.criminal_history import category_from_points
-from .rules.statutes import lowest_threshold_ever
+from .rules.drug_quantity import counted
+from .rules.statutes import S841, lowest_threshold_ever
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,13 @@ def check(cases: Cases, law: Law) -> list[Problem]:
         bad = [x for x in str(cases.named_adjustments[i]).split(";") if x and x not in known_named]
         out.append(Problem(int(i), "adjustments.section", ";".join(bad),
                            "give its levels: sentcalc knows the levels by date only for " + ", ".join(sorted(known_named))))
-    marihuana = law.drugs.index("marihuana") if "marihuana" in law.drugs else -1
-    d_only = (cases.statute == SUBSECTIONS.index("841(b)(1)(D)")) & (cases.conviction_drug != marihuana)
+    has_d = [k for k, d in enumerate(law.drugs) if any(v.data.get("C") is not None
+                                                      for v in law.dated(S841, "thresholds", d).versions)]
+    d_only = (cases.statute == SUBSECTIONS.index("841(b)(1)(D)")) & ~np.isin(cases.conviction_drug, has_d)
     for i in np.flatnonzero(d_only):
         out.append(Problem(int(i), "conviction.statute", SUBSECTIONS[3],
-                           "841(b)(1)(D) applies to marihuana (less than 50 kg); use (A), (B) or (C) for "
+                           "841(b)(1)(D) applies to " + ", ".join(law.drugs[k] for k in has_d)
+                           + " (below the (C) quantity); use (A), (B) or (C) for "
                            + law.drugs[int(cases.conviction_drug[i])]))
     g = cases.conviction_grams
     for d in np.unique(cases.conviction_drug):
@@ -67,9 +70,10 @@ def check(cases: Cases, law: Law) -> list[Problem]:
             if low is None:
                 continue
             bad = (cases.conviction_drug == d) & (cases.statute == s) & (g < low)
+            unit = "plants" if counted(law, law.drugs[int(d)]) else "g"
             for i in np.flatnonzero(bad):
                 out.append(Problem(int(i), "conviction.grams", float(g[i]),
-                                   f"{name} for {law.drugs[int(d)]} requires at least {low:g} g under every law that "
+                                   f"{name} for {law.drugs[int(d)]} requires at least {low:g} {unit} under every law that "
                                    "ever applied; use the subsection the quantity supports"))
     known = (cases.criminal_history_points >= 0) & (cases.criminal_history_category > 0) & ~cases.career_offender
     if known.any():

@@ -69,9 +69,20 @@ def _drug_tables(law: Law, rep: Report) -> None:
     for drug in law.drugs:
         for v in law.drug_table(drug).versions:
             levels = v.data.get("levels")
+            where = f"drug-quantity/{drug} @ {v.effective}"
+            if v.data.get("counts_as"):
+                per = v.data.get("grams_per_unit") or {}
+                if v.data["counts_as"] not in law.drugs or 0 not in per or min(per.values()) <= 0:
+                    rep.failures.append(f"{where}: counts_as needs a drug with a table and grams_per_unit from 0")
+                continue
+            if v.data.get("converted"):
+                ratios = law.doc("drug-equivalency.yaml").get("ratios", {})
+                if drug not in ratios or str(ratios[drug][0]["effective"]) > str(v.effective):
+                    rep.failures.append(f"{where}: converted, but drug-equivalency.yaml has no ratio in force then")
+                continue
             if levels is None:
                 if not v.data.get("same_as"):
-                    rep.failures.append(f"drug-quantity/{drug} @ {v.effective}: no levels")
+                    rep.failures.append(f"{where}: no levels")
                 continue
             pairs = sorted((int(lv), float(g)) for lv, g in levels.items())
             grams = [g for _, g in pairs]

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from ..case import Case
 from ..errors import InputError
 from ..law import Law
+from ..rules.drug_quantity import counted
 from ..validate import check, check_drug_names, drug_allowed
 
 MAX_BYTES = 1_048_576
@@ -95,6 +96,7 @@ def parse_case(doc: dict, law: Law, today: date) -> Case:
         k, name = bad[0]
         field = "conviction.drug" if k == 0 else f"drugs.{k - 1}.drug"
         raise InputError(field, name, drug_allowed(law))
+    _check_units(case, law)
     from ..columns import from_models
 
     problems = check(from_models([case], law.drugs), law)
@@ -102,6 +104,17 @@ def parse_case(doc: dict, law: Law, today: date) -> Case:
         p = problems[0]
         raise InputError(p.field, p.value, p.allowed)
     return case
+
+
+def _check_units(case: Case, law: Law) -> None:
+    """A counted substance (plants) takes `count`, every other one `grams`."""
+    amounts = [("conviction", case.conviction.drug, case.conviction.grams, case.conviction.count)]
+    amounts += [(f"drugs.{k}", d.drug, d.grams, d.count) for k, d in enumerate(case.drugs)]
+    for where, drug, grams, count in amounts:
+        if counted(law, drug) and grams is not None:
+            raise InputError(f"{where}.grams", grams, f"{drug} is counted: give count (the number of plants)")
+        if not counted(law, drug) and count is not None:
+            raise InputError(f"{where}.count", count, f"{drug} is weighed: give grams")
 
 
 def load_case(path: Path, law: Law, today: date) -> Case:

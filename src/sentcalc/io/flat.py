@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from ..case import AVENUES, CATEGORIES, DEPARTURES, MAX_GRAMS, SUBSECTIONS, Case
 from ..columns import Cases
 from ..law import LIFE, Law
+from ..rules.drug_quantity import counted
 from ..validate import check
 
 # Flat names that are not simply "<parent>_<field>" (the research-data names the issue fixes).
@@ -84,10 +85,15 @@ def _columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Colum
     return out
 
 
+def quantity_column(law: Law, drug: str) -> str:
+    """`<drug>_grams`, or `<drug>_count` for a counted substance (marihuana_plants_count)."""
+    return f"{drug}_count" if counted(law, drug) else f"{drug}_grams"
+
+
 def columns(law: Law) -> list[Column]:
     """Every flat column, in documentation order."""
     cols = _columns(Case)
-    drug_cols = [Column(f"{d}_grams", ("drugs", d), "number", (), 0, MAX_GRAMS) for d in law.drugs]
+    drug_cols = [Column(quantity_column(law, d), ("drugs", d), "number", (), 0, MAX_GRAMS) for d in law.drugs]
     extra = [Column("adjustment_sections", ("adjustments", "section"), "str"),
              Column("adjustment_levels", ("adjustments", "levels"), "int", (), -50, 50),
              Column("named_adjustments", ("adjustments", "named"), "str"),
@@ -153,7 +159,8 @@ def row_to_document(row: dict[str, Any], law: Law) -> dict[str, Any]:
         for p in c.path[:-1]:
             node = node.setdefault(p, {})
         node[c.path[-1]] = v
-    doc["drugs"] = [{"drug": d, "grams": float(val(f"{d}_grams"))} for d in law.drugs if val(f"{d}_grams") is not None]
+    doc["drugs"] = [{"drug": d, quantity_column(law, d).rsplit("_", 1)[1]: float(val(quantity_column(law, d)))}
+                    for d in law.drugs if val(quantity_column(law, d)) is not None]
     secs = [x for x in str(val("adjustment_sections") or "").split(";") if x]
     total = int(val("adjustment_levels") or 0)
     doc["adjustments"] = [{"section": x, "levels": total if k == 0 else 0} for k, x in enumerate(secs)]
@@ -348,9 +355,17 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
     conv_code = distinct("conviction_drug", lambda x: law.drugs.index(x) if x in law.drugs else -1).astype(np.int16)
     pr.add(_mask(pc.is_valid(text("conviction_drug"))) & (conv_code < 0), "conviction_drug", raw("conviction_drug"),
            "use one of " + ", ".join(law.drugs))
-    grams = np.column_stack([np.nan_to_num(vals[f"{d}_grams"]) for d in law.drugs]) if law.drugs else np.zeros((n, 0))
-    no_drug = np.all(np.isnan(np.column_stack([vals[f"{d}_grams"] for d in law.drugs])), axis=1)
-    pr.add(no_drug, "drugs", np.full(n, "", dtype=object), "give at least one <drug>_grams column value")
+    qty = [vals[quantity_column(law, d)] for d in law.drugs]
+    grams = np.column_stack([np.nan_to_num(q) for q in qty]) if law.drugs else np.zeros((n, 0))
+    no_drug = np.all(np.isnan(np.column_stack(qty)), axis=1)
+    pr.add(no_drug, "drugs", np.full(n, "", dtype=object), "give at least one <drug>_grams (or <drug>_count) column value")
+    conv_counted = np.array([counted(law, d) for d in law.drugs] + [False])[conv_code]
+    has_g, has_c = ~np.isnan(vals["conviction_grams"]), ~np.isnan(vals["conviction_count"])
+    pr.add(has_g & has_c, "conviction_count", raw("conviction_count"), "give conviction_grams or conviction_count, not both")
+    pr.add(has_g & conv_counted & ~has_c, "conviction_grams", raw("conviction_grams"),
+           "the conviction drug is counted: give conviction_count (the number of plants)")
+    pr.add(has_c & ~conv_counted & (conv_code >= 0) & ~has_g, "conviction_count", raw("conviction_count"),
+           "the conviction drug is weighed: give conviction_grams")
     bad_sec = distinct("adjustment_sections", lambda x: x is not None and any(
         not SECTION.match(p) for p in str(x).split(";") if p)).astype(bool)
     pr.add(bad_sec, "adjustment_sections", raw("adjustment_sections"),
@@ -378,7 +393,7 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
         id=_np(pc.fill_null(text("id"), "")).astype(object),
         offense_date=od, sentencing_date=sd,
         statute=code("statute", SUBSECTIONS), conviction_drug=np.maximum(conv_code, 0).astype(np.int8),
-        conviction_grams=vals["conviction_grams"].astype(float),
+        conviction_grams=np.where(np.isnan(vals["conviction_grams"]), vals["conviction_count"], vals["conviction_grams"]),
         prior_convictions=num("prior_convictions", 0).astype(np.int8),
         priors_qualify_after_2018=vals["priors_qualify_after_2018"],
         death_or_injury=vals["death_or_injury"] == 1, grams=grams,

@@ -25,10 +25,30 @@ def _table(law: Law, drug: str, version: Version) -> tuple[Dated, Version]:
     return law.drug_table(drug), version
 
 
+def _line_of(version: Version) -> str | None:
+    """The line a version reads instead of its own: `counts_as` (e.g. plants) or marihuana when
+    `converted` (a substance without a line of its own, scored by converted drug weight)."""
+    return version.data.get("counts_as") or ("marihuana" if version.data.get("converted") else None)
+
+
+def _per_unit(law: Law, drug: str, version: Version, qty: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Units of the line read per unit of `drug`: the grams a plant counts as (which may depend on
+    how many plants there are), or the grams of marihuana a gram converts to."""
+    if version.data.get("converted"):
+        return _ratio(law, drug, on)
+    steps = sorted((float(k), float(g)) for k, g in version.data["grams_per_unit"].items())
+    per = np.full(len(qty), steps[0][1])
+    for at_least, g in steps[1:]:
+        per = np.where(qty >= at_least, g, per)
+    return per
+
+
 def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray) -> dict[str, np.ndarray]:
     """USSG §2D1.1(c): the highest level whose lower bound `grams` reaches, in the version in force `on`.
 
-    Returns level, the band's lower and upper bounds (upper = inf at the top) and the version index.
+    A counted substance (plants) or one without a line of its own (oxycodone, MDMA) is first
+    converted and read on the line it counts as. Returns level, the band's lower and upper bounds in
+    the drug's own unit (upper = inf at the top) and the version index.
     """
     dt = law.drug_table(drug)
     idx = dt.index_on(on)
@@ -37,9 +57,16 @@ def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray) -> di
     lower = np.zeros(n)
     upper = np.full(n, np.inf)
     for v in present(idx):
+        m = idx == v
+        line = _line_of(dt.versions[int(v)])
+        if line:
+            per = _per_unit(law, drug, dt.versions[int(v)], grams[m], on[m])
+            q = quantity_level(law, line, grams[m] * per, on[m])
+            level[m] = np.maximum(q["level"], minimum_level(law, (drug,), grams[m, None] > 0, on[m]))
+            lower[m], upper[m] = q["lower"] / per, q["upper"] / per
+            continue
         _, ver = _table(law, drug, dt.versions[int(v)])
         bounds, levels = _bands(ver)
-        m = idx == v
         k = np.searchsorted(bounds, grams[m], side="right") - 1
         level[m] = levels[k]
         lower[m] = bounds[k]
@@ -49,11 +76,62 @@ def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray) -> di
 
 
 def top_threshold(law: Law, drug: str, on: np.ndarray) -> np.ndarray:
-    """The lower bound of the table's top row for `drug` on each date (for §1B1.10 'above the table')."""
+    """The lower bound of the table's top row for `drug` on each date (for §1B1.10 'above the table'),
+    in the drug's own unit."""
     dt = law.drug_table(drug)
     idx = dt.index_on(on)
-    tops = np.array([_bands(_table(law, drug, v)[1])[0][-1] for v in dt.versions])
-    return tops[idx]
+    tops = np.zeros(len(on))
+    for v in present(idx):
+        m = idx == v
+        ver = dt.versions[int(v)]
+        line = _line_of(ver)
+        if not line:
+            tops[m] = _bands(_table(law, drug, ver)[1])[0][-1]
+            continue
+        top = top_threshold(law, line, on[m])
+        if ver.data.get("converted"):
+            tops[m] = top / _ratio(law, drug, on[m])
+            continue
+        steps = sorted(((float(k), float(g)) for k, g in ver.data["grams_per_unit"].items()), reverse=True)
+        need = np.full(int(m.sum()), np.inf)
+        for k, (at_least, g) in enumerate(steps):  # the fewest units whose converted weight reaches the top
+            below = steps[k - 1][0] if k else np.inf
+            count = np.maximum(top / g, at_least)
+            need = np.where(count < below, np.minimum(need, count), need)
+        tops[m] = need
+    return tops
+
+
+def counted(law: Law, drug: str) -> bool:
+    """Whether the Manual counts `drug` (plants) rather than weighing it."""
+    return bool(law.doc(f"drug-quantity/{drug}.yaml").get("counted"))
+
+
+def substance_of(law: Law, drug: str) -> str:
+    """The substance a drug line measures: a mixture and its actual weight are one substance (Note B
+    to the Drug Quantity Table: the greater level counts)."""
+    return str(law.doc(f"drug-quantity/{drug}.yaml").get("substance", drug))
+
+
+def quantity_text(law: Law, drug: str, q: float) -> str:
+    """A quantity in the drug's own unit, as the Manual writes it."""
+    return f"{q:,g} plants" if counted(law, drug) else grams_text(q)
+
+
+def minimum_level(law: Law, drugs: tuple[str, ...], has: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """The lowest level of any substance present (USSG §2D1.1, comment. (n.8(D)) proviso, Amendment
+    446; before Amendment 396, the heroin line's level 12); 0 where none applies."""
+    rule = law.dated(EQ, "minimum_level")
+    ri = rule.index_on(on)
+    out = np.zeros(len(on), dtype=np.int16)
+    for v in present(ri):
+        ver = rule.versions[int(v)]
+        if ver.data.get("level") is None:
+            continue
+        cols = [j for j, d in enumerate(drugs) if d in (ver.data.get("applies_to") or ())]
+        m = (ri == v) & has[:, cols].any(axis=1) if cols else np.zeros(len(on), dtype=bool)
+        out[m] = int(ver.data["level"])
+    return out
 
 
 def grams_text(g: float) -> str:
@@ -70,11 +148,6 @@ def grams_text(g: float) -> str:
 EQ = "drug-equivalency.yaml"
 
 
-def substance(drug: str) -> str:
-    """Methamphetamine mixture and actual are one substance (Note B to the Drug Quantity Table)."""
-    return "methamphetamine" if drug.startswith("methamphetamine") else drug
-
-
 def _ratio(law: Law, drug: str, on: np.ndarray) -> np.ndarray:
     """Grams of marihuana per gram of `drug` on each date (NaN where the variable crack table applies)."""
     dt = law.dated(EQ, "ratios", drug)
@@ -87,12 +160,40 @@ def _ratio(law: Law, drug: str, on: np.ndarray) -> np.ndarray:
     return np.array(vals)[idx]
 
 
+def _marihuana_grams(law: Law, drug: str, qty: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Grams of marihuana a quantity of `drug` converts to (Drug Equivalency Tables); plants by the
+    grams of marihuana each counts as; cocaine base 2007-11-01 to 2008-04-30 by Amendment 706/711's
+    variable table (its ratio depends on the crack's own level)."""
+    dt = law.drug_table(drug)
+    idx = dt.index_on(on)
+    out = np.zeros(len(qty))
+    for v in present(idx):
+        m = idx == v
+        ver = dt.versions[int(v)]
+        line = ver.data.get("counts_as")
+        if line:
+            out[m] = qty[m] * _per_unit(law, drug, ver, qty[m], on[m]) * _ratio(law, line, on[m])
+            continue
+        r = _ratio(law, drug, on[m])
+        if np.isnan(r).any():
+            var = law.dated(EQ, "crack_variable")
+            vi = var.index_on(on[m])
+            own = quantity_level(law, drug, qty[m], on[m])["level"]
+            table = np.zeros((len(var.versions), 64))
+            for k, cv in enumerate(var.versions):
+                for lv, x in (cv.data.get("grams_by_level") or {}).items():
+                    table[k, int(lv)] = float(x)
+            r = np.where(np.isnan(r), table[vi, np.clip(own, 0, 63)], r)
+        out[m] = qty[m] * np.nan_to_num(r)
+    return out
+
+
 def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], on_drug, on_marihuana: np.ndarray
                           ) -> dict[str, np.ndarray]:
     """USSG §2D1.1, comment. (n.8(D)): two or more substances converted to marihuana and added; the
     level from the marihuana line. With cocaine base: Amendment 706/711's variable table (2007-11-01 to
-    2008-04-30) and Amendment 715's two-level rule (2008-05-01 to 2010-10-31); before Amendment 396
-    (1991-11-01) at least level 12 with any non-marihuana substance (the heroin-equivalent method).
+    2008-04-30) and Amendment 715's two-level rule (2008-05-01 to 2010-10-31); never below the minimum
+    level of a substance present (`minimum_level`).
 
     `on_drug(drug)` gives the date of each drug's version; returns total grams, level, per-drug grams.
     """
@@ -100,24 +201,14 @@ def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], o
     contrib = np.zeros_like(grams)
     for j, drug in enumerate(drugs):
         g = grams[:, j]
-        if not (g > 0).any():
-            continue
-        on = on_drug(drug)
-        r = _ratio(law, drug, on)
-        if drug == "cocaine_base" and np.isnan(r).any():
-            var = law.dated(EQ, "crack_variable")
-            vi = var.index_on(on)
-            own = quantity_level(law, drug, g, on)["level"]
-            table = np.zeros((len(var.versions), 64))
-            for k, v in enumerate(var.versions):
-                for lv, x in (v.data.get("grams_by_level") or {}).items():
-                    table[k, int(lv)] = float(x)
-            r = np.where(np.isnan(r), table[vi, np.clip(own, 0, 63)], r)
-        contrib[:, j] = g * np.nan_to_num(r)
-    if "methamphetamine" in drugs and "methamphetamine_actual" in drugs:
-        m, a = drugs.index("methamphetamine"), drugs.index("methamphetamine_actual")
-        both = np.maximum(contrib[:, m], contrib[:, a])
-        contrib[:, m], contrib[:, a] = both, 0.0
+        if (g > 0).any():
+            contrib[:, j] = _marihuana_grams(law, drug, g, on_drug(drug))
+    for group in {substance_of(law, d) for d in drugs}:  # mixture and actual: the greater counts
+        cols = [j for j, d in enumerate(drugs) if substance_of(law, d) == group]
+        if len(cols) > 1:
+            best = contrib[:, cols].max(axis=1)
+            contrib[:, cols] = 0.0
+            contrib[:, cols[0]] = best
     total = contrib.sum(axis=1)
     q = quantity_level(law, "marihuana", total, on_marihuana)
     level = q["level"].copy()
@@ -134,10 +225,5 @@ def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], o
         others = quantity_level(law, "marihuana", total - contrib[:, c], on_marihuana)["level"]
         reduced = (lv > 0) & (crack > 0) & (crack < hi) & (crack >= lo) & (level - lv >= others)
         level = np.where(reduced, level - lv, level).astype(np.int16)
-    floor = law.dated(EQ, "heroin_method_floor")
-    fi = floor.index_on(on_marihuana)
-    fl = np.array([0 if v.data["minimum_level"] is None else int(v.data["minimum_level"]) for v in floor.versions])[fi]
-    non_mj = (np.delete(grams, drugs.index("marihuana"), axis=1) > 0).any(axis=1) if "marihuana" in drugs else \
-        (grams > 0).any(axis=1)
-    level = np.where(non_mj, np.maximum(level, fl), level).astype(np.int16)
+    level = np.maximum(level, minimum_level(law, drugs, grams > 0, on_marihuana)).astype(np.int16)
     return {"total": total, "level": level, "contrib": contrib, "reduced_715": reduced, "table_level": q["level"]}

@@ -10,7 +10,15 @@ from ..columns import Cases
 from ..law import Law, present
 from ..regimes import Dates
 from ..steps import Note, Step, note, step, unverified
-from .drug_quantity import converted_drug_weight, grams_text, quantity_level, substance
+from .drug_quantity import (
+    EQ,
+    converted_drug_weight,
+    grams_text,
+    minimum_level,
+    quantity_level,
+    quantity_text,
+    substance_of,
+)
 from .statutes import POSSESSION
 
 OFFENSE_LEVEL = "offense-level.yaml"
@@ -38,10 +46,10 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
         m = none & (cases.conviction_drug == d)
         drug = cases.drugs[int(d)]
         level[m] = quantity_level(law, drug, np.zeros(int(m.sum())), dates.on(f"drug-quantity:{drug}")[m])["level"]
-    groups = sorted({substance(d) for d in cases.drugs})
+    groups = sorted({substance_of(law, d) for d in cases.drugs})
     n_subst = np.zeros(n, dtype=np.int8)
     for g in groups:
-        n_subst += np.any(has_drug[:, [k for k, d in enumerate(cases.drugs) if substance(d) == g]], axis=1)
+        n_subst += np.any(has_drug[:, [k for k, d in enumerate(cases.drugs) if substance_of(law, d) == g]], axis=1)
     multi = n_subst >= 2
     cdw: dict[str, np.ndarray] = {}
     if multi.any():
@@ -59,10 +67,11 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
             j = cases.drugs.index(drug)
             if cases.grams[i, j] <= 0:
                 continue
-            band = (f"at least {grams_text(q['lower'][i])}" + (
-                f" but less than {grams_text(q['upper'][i])}" if np.isfinite(q["upper"][i]) else " (the top row)"))
-            parts.append(f"{grams_text(cases.grams[i, j])} of {drug.replace('_', ' ')} is {band} → level "
-                         f"{q['level'][i]}")
+            band = (f"at least {quantity_text(law, drug, q['lower'][i])}" + (
+                f" but less than {quantity_text(law, drug, q['upper'][i])}" if np.isfinite(q["upper"][i])
+                else " (the top row)"))
+            parts.append(f"{quantity_text(law, drug, cases.grams[i, j])} of {drug.replace('_', ' ')} is {band} → "
+                         f"level {q['level'][i]}")
         text = "; ".join(parts) or "no quantity given → the lowest level"
         return text + (f"; the greater level, {level[i]}, applies" if len(parts) > 1 else "") + "."
 
@@ -70,14 +79,14 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
         if not multi[i]:
             return single(i)
         k = int(pos[i])
-        terms = [f"{grams_text(cases.grams[i, j])} of {d.replace('_', ' ')} = {grams_text(cdw['contrib'][k, j])}"
+        terms = [f"{quantity_text(law, d, cases.grams[i, j])} of {d.replace('_', ' ')} = {grams_text(cdw['contrib'][k, j])}"
                  for j, d in enumerate(cases.drugs) if cases.grams[i, j] > 0]
         s = (f"Converted drug weight (two or more substances): {'; '.join(terms)}; total "
              f"{grams_text(cdw['total'][k])} of marihuana → level {cdw['table_level'][k]}")
         if cdw["reduced_715"][k]:
             s += f"; Amendment 715: cocaine base with other substances, −2 → {cdw['level'][k]}"
         elif cdw["level"][k] != cdw["table_level"][k]:
-            s += f" → level {cdw['level'][k]} (heroin-equivalent method before 1991-11-01)"
+            s += f" → level {cdw['level'][k]} (the minimum level for the substances present)"
         return s + "."
 
     def citation(i: int) -> str:
@@ -91,7 +100,30 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
 
     notes = [unverified(law.drug_table(drug).versions, q["version"], cases.grams[:, cases.drugs.index(drug)] > 0,
                         f"a {drug.replace('_', ' ')} Drug Quantity Table line") for drug, q in found.items()]
+    notes += _equivalency_notes(law, cases, dates, found, multi, level)
     return level, step("drug_quantity", "USSG §2D1.1(c)", citation, detail), notes
+
+
+def _equivalency_notes(law: Law, cases: Cases, dates: Dates, found: dict, multi: np.ndarray,
+                       level: np.ndarray) -> list[Note]:
+    """Warnings for the rows that used an equivalency or a minimum level not verified against its text."""
+    notes = []
+    for drug, q in found.items():
+        table = law.drug_table(drug).versions
+        converted = np.array([bool(v.data.get("converted")) for v in table])[q["version"]]
+        counted_as = np.array([bool(v.data.get("counts_as")) for v in table])[q["version"]]
+        on = dates.on(f"drug-quantity:{drug}")
+        used = (multi | converted) & ~counted_as & (cases.grams[:, cases.drugs.index(drug)] > 0)
+        if used.any():
+            ratios = law.dated(EQ, "ratios", drug)
+            notes.append(unverified(ratios.versions, ratios.index_on(on), used,
+                                    f"the {drug.replace('_', ' ')} drug equivalency"))
+    rule = law.dated(EQ, "minimum_level")
+    on = dates.on("drug-quantity:marihuana")
+    floor = minimum_level(law, cases.drugs, cases.grams > 0, on)
+    notes.append(unverified(rule.versions, rule.index_on(on), (level == floor) & (floor > 0) & multi,
+                            "the minimum level for a combination"))
+    return notes
 
 
 def mitigating_role_cap(law: Law, level: np.ndarray, role: np.ndarray, on: np.ndarray) -> tuple[np.ndarray, Step]:
