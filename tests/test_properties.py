@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import conviction_quantity, quantity_key, subsections
 from sentcalc.case import Case
 from sentcalc.columns import from_models
 from sentcalc.engine import compute_many
@@ -17,8 +18,6 @@ from sentcalc.law import LIFE, default_law
 from sentcalc.regimes import Regime, parse_regime
 from sentcalc.report.result import result_dict
 from sentcalc.rules.drug_quantity import quantity_level
-
-from helpers import conviction_quantity, quantity_key, subsections
 
 LAW = default_law()
 DRUGS = LAW.drugs

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from helpers import conviction_quantity, quantity_key, subsections, threshold
 from sentcalc.cli import app
 from sentcalc.errors import InputError
 from sentcalc.law import default_law
-from helpers import conviction_quantity, quantity_key, subsections, threshold
 
 TODAY = "2026-11-25"
 DRUGS = default_law().drugs

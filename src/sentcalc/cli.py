@@ -286,8 +286,8 @@ def regimes() -> None:
 
 @tables_app.command("drug-quantity")
 def tables_drug_quantity(
-    drug: Annotated[str, typer.Option(help="cocaine_base, cocaine, heroin, methamphetamine, "
-                                      "methamphetamine_actual or marihuana")],
+    drug: Annotated[str, typer.Option(help="A drug with a file in guidelines/drug-quantity/, e.g. cocaine_base, "
+                                      "fentanyl, marihuana_plants (`sentcalc schema` lists them).")],
     regime: Annotated[str, typer.Option(help="A regime alias or date.")] = "current",
 ) -> None:
     """Print the §2D1.1(c) Drug Quantity Table line for one drug as in force under a regime."""
@@ -296,24 +296,23 @@ def tables_drug_quantity(
 
     from .law import default_law
     from .regimes import parse_regime
-    from .rules.drug_quantity import _bands, _table, grams_text
+    from .rules.drug_quantity import line_on, quantity_text
     law = default_law()
     if drug not in law.drugs:
         raise InputError("--drug", drug, "use one of " + ", ".join(law.drugs))
     r = parse_regime(regime, law, _today())
     if r.day is None:
         raise InputError("--regime", regime, "give a date or an alias; `original` needs a case")
-    ver = law.drug_table(drug).on(r.day)
-    bounds, levels = _bands(_table(law, drug, ver)[1])
+    bounds, levels, ver = line_on(law, drug, r.day)
     t = Table(title=f"USSG §2D1.1(c) — {drug} — in force {r.day.isoformat()}",
               caption=f"{ver.citation}\n{ver.href}  [{ver.status}]")
     t.add_column("Level", justify="right")
     t.add_column("Quantity")
     for k in range(len(bounds) - 1, -1, -1):
         hi = bounds[k + 1] if k + 1 < len(bounds) else None
-        lo = grams_text(bounds[k])
-        text = (f"{lo} or more" if hi is None else f"less than {grams_text(hi)}" if bounds[k] == 0
-                else f"at least {lo} but less than {grams_text(hi)}")
+        lo = quantity_text(law, drug, bounds[k])
+        text = (f"{lo} or more" if hi is None else f"less than {quantity_text(law, drug, hi)}" if bounds[k] == 0
+                else f"at least {lo} but less than {quantity_text(law, drug, hi)}")
         t.add_row(str(levels[k]), text)
     Console().print(t)
 

@@ -92,14 +92,42 @@ def top_threshold(law: Law, drug: str, on: np.ndarray) -> np.ndarray:
         if ver.data.get("converted"):
             tops[m] = top / _ratio(law, drug, on[m])
             continue
-        steps = sorted(((float(k), float(g)) for k, g in ver.data["grams_per_unit"].items()), reverse=True)
-        need = np.full(int(m.sum()), np.inf)
-        for k, (at_least, g) in enumerate(steps):  # the fewest units whose converted weight reaches the top
-            below = steps[k - 1][0] if k else np.inf
-            count = np.maximum(top / g, at_least)
-            need = np.where(count < below, np.minimum(need, count), need)
-        tops[m] = need
+        tops[m] = units_for(ver, top)
     return tops
+
+
+def units_for(version: Version, grams: np.ndarray) -> np.ndarray:
+    """The fewest units (plants) of a `counts_as` version whose converted weight reaches `grams`."""
+    steps = sorted(((float(k), float(g)) for k, g in version.data["grams_per_unit"].items()), reverse=True)
+    need = np.full(len(grams), np.inf)
+    for k, (at_least, g) in enumerate(steps):
+        below = steps[k - 1][0] if k else np.inf
+        count = np.maximum(grams / g, at_least)
+        need = np.where(count < below, np.minimum(need, count), need)
+    return np.where(grams > 0, need, 0.0)
+
+
+def line_on(law: Law, drug: str, day) -> tuple[np.ndarray, np.ndarray, Version]:
+    """The Drug Quantity Table line for `drug` in force on `day`, in the drug's own unit (lower bounds
+    ascending, their levels, the version): a converted or counted substance's line is the line it is
+    read on, converted (and held at the minimum level)."""
+    version = law.drug_table(drug).on(day)
+    line = _line_of(version)
+    if not line:
+        bounds, levels = _bands(_table(law, drug, version)[1])
+        return bounds, levels, version
+    bounds, levels, _ = line_on(law, line, day)
+    on = np.array([day], dtype="datetime64[D]")
+    if version.data.get("converted"):
+        bounds = bounds / _ratio(law, drug, on)[0]
+        low = int(minimum_level(law, (drug,), np.ones((1, 1), dtype=bool), on)[0])
+        keep = levels >= low
+        bounds, levels = np.append(0.0, bounds[keep][1:]), levels[keep]
+    else:  # a count no plant number falls in (1989-1995: 49 plants is 12, 50 plants is 20) is dropped
+        bounds = units_for(version, bounds)
+        keep = np.append(bounds[1:] != bounds[:-1], True)
+        bounds, levels = bounds[keep], levels[keep]
+    return bounds, levels, version
 
 
 def counted(law: Law, drug: str) -> bool:

@@ -10,7 +10,7 @@ from ..columns import Cases
 from ..law import LIFE, Law, months, present
 from ..regimes import Dates
 from ..steps import Note, Step, note, step, unverified
-from .drug_quantity import grams_text
+from .drug_quantity import quantity_text
 
 TIERS = ("A", "B", "C", "D")
 PENALTY_KEYS = ("priors_0", "priors_1", "priors_2", "death", "death_with_prior")
@@ -149,11 +149,12 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
         return f"{mo / 12:g} years" if mo % 12 == 0 and mo >= 12 else f"{mo:g} months"
 
     def tier_detail(i: int) -> str:
-        drug = drugs[int(cases.conviction_drug[i])].replace("_", " ")
-        q = grams_text(grams[i]) + (" (assumed: the subsection's threshold)" if assumed_grams[i] else "")
+        name = drugs[int(cases.conviction_drug[i])]
+        drug = name.replace("_", " ")
+        q = quantity_text(law, name, grams[i]) + (" (assumed: the subsection's threshold)" if assumed_grams[i] else "")
         if possession[i]:
             return f"Conviction under 21 U.S.C. §844(a): {q} of {drug}."
-        th = ", ".join(f"({t}) {grams_text(thr[i, k])}" for k, t in enumerate("ABC") if not np.isnan(thr[i, k]))
+        th = ", ".join(f"({t}) {quantity_text(law, name, thr[i, k])}" for k, t in enumerate("ABC") if not np.isnan(thr[i, k]))
         conv = SUBSECTIONS[int(cases.statute[i])]
         reach = f"reaches ({TIERS[int(reached[i])]})" if reached[i] < 3 or not np.isnan(thr[i, 2]) else ""
         out = f"{q} of {drug} {reach} under the thresholds in force ({th or 'none'}); convicted under {conv}"
@@ -201,7 +202,8 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     ]
     notes = [
         note("assumption", assumed_grams & ~possession & (cases.statute < 3), lambda i: (
-            f"Quantity of conviction not given: assumed {grams_text(grams[i])}, the threshold of "
+            f"Quantity of conviction not given: assumed "
+            f"{quantity_text(law, drugs[int(cases.conviction_drug[i])], grams[i])}, the threshold of "
             f"{SUBSECTIONS[int(cases.statute[i])]} on the sentencing date.")),
         note("assumption", assumed_serious, "The §851 prior(s) are assumed to be serious drug felonies or "
              "serious violent felonies (First Step Act §401; set conviction.priors_qualify_after_2018)."),
