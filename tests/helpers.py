@@ -111,3 +111,11 @@ def quantity_key(drug: str) -> str:
     from sentcalc.law import default_law
 
     return "count" if default_law().doc(f"drug-quantity/{drug}.yaml").get("counted") else "grams"
+
+
+def conviction_drugs() -> tuple[str, ...]:
+    """Drugs that can be the drug of conviction (those with §841(b)(1) thresholds in the data)."""
+    from sentcalc.law import default_law
+
+    law = default_law()
+    return tuple(d for d in law.drugs if d in law.doc("statutes/21-usc-841.yaml")["thresholds"])

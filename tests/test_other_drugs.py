@@ -5,6 +5,7 @@ one substance. Sources are cited per test; values not in a source are hand compu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -189,3 +190,49 @@ def test_tables_command_prints_converted_and_counted_lines(capsys) -> None:
                             capsys)
     assert code == 0 and "at least 50 plants but less than 60 plants" in out
     assert "at least 25 plants but less than 50 plants" in out
+
+
+def test_schedule_iii_iv_v_lines() -> None:
+    """Amendment 517 (1995-11-01) text: "40,000 or more units of Schedule I or II Depressants or Schedule III
+    substances" at level 20. Hand computations on the pre-782 marihuana line at 1 gm (III), 0.0625 gm (IV)
+    and 0.00625 gm (V) a unit, each line stopping at 20, 12 and 8: III 1,000 units = 1 kg -> 10; IV 16,000
+    units = 1 kg -> 10, 40,000 units = 2.5 kg -> 12 and no higher; V 40,000 units = 250 g -> 8 and no
+    higher. After 782 the tops move with the marihuana line (III at 20 from 60,000 units)."""
+    day = "2000-01-01"
+    assert [level("schedule_iii", q, day) for q in (100, 1000, 40_000, 10**8)] == [6, 10, 20, 20]
+    assert [level("schedule_iv", q, day) for q in (100, 16_000, 40_000, 10**8)] == [6, 10, 12, 12]
+    assert [level("schedule_v", q, day) for q in (100, 40_000, 10**9)] == [6, 8, 8]
+    assert level("schedule_iii", 59_999, "2016-01-01") == 18 and level("schedule_iii", 60_000, "2016-01-01") == 20
+
+
+def test_schedule_caps_on_combined_weight() -> None:
+    """The caps (n.8(D)/n.10(E)): Schedule V may not exceed 999 g of marihuana (quoted, pre-2014 Manual);
+    IV and V together 4.99 kg; III, IV and V together 59.99 kg (derived: tops of the level-12 and -20 bands).
+    Hand computations: 10 million units of V (62.5 kg) + 100 g marihuana -> 999 g + 100 g = 1,099 g -> 10;
+    10 million of IV and of V -> 4.99 kg -> 12; 10 million of III (10,000 kg) + 1 kg heroin -> 59.99 kg +
+    1,000 kg = 1,059.99 kg -> 32. After 782 the V cap is 2.49 kg: 2.49 kg + 100 g = 2.59 kg -> 10."""
+    assert combined("2000-01-01", schedule_v=10**7, marihuana=100) == 10
+    assert combined("2000-01-01", schedule_iv=10**7, schedule_v=10**7) == 12
+    assert combined("2000-01-01", schedule_iii=10**7, heroin=1000) == 32
+    assert combined("2016-01-01", schedule_v=10**7, marihuana=100) == 10
+
+
+def test_schedule_iv_cannot_be_the_drug_of_conviction(tmp_path: Path, capsys) -> None:
+    path = write_case(tmp_path, make_case(
+        conviction={"statute": "841(b)(1)(C)", "drug": "schedule_iv", "count": 1000, "prior_convictions": 0},
+        drugs=[{"drug": "schedule_iv", "count": 1000}]))
+    code, _, err = run_main(["range", str(path)], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "conviction.drug" in err and "§841(b)(1)(E), (b)(2) or (b)(3)" in err
+
+
+def test_possession_of_fentanyl_under_2d2_1(tmp_path: Path, capsys) -> None:
+    """USSG §2D2.1(a)(1): 8 for heroin or any Schedule I or II opiate (fentanyl), marked unverified."""
+    path = write_case(tmp_path, make_case(
+        conviction={"statute": "844(a)", "drug": "fentanyl", "grams": 2, "prior_convictions": 0},
+        drugs=[{"drug": "fentanyl", "grams": 2}], offense_date="2019-01-01", sentencing_date="2019-06-01"))
+    code, out, err = run_main(["range", str(path), "--json"], capsys)
+    assert code == 0, err
+    r = json.loads(out)["results"][0]
+    assert r["base_offense_level"] == 8
+    assert any("§2D2.1 level for fentanyl" in w for w in r["warnings"])

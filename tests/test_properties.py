@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import conviction_quantity, quantity_key, subsections
+from helpers import conviction_drugs, conviction_quantity, quantity_key, subsections
 from sentcalc.case import Case
 from sentcalc.columns import from_models
 from sentcalc.engine import compute_many
@@ -43,14 +43,14 @@ def test_fsa_and_782_never_raise_a_crack_level(g: float) -> None:
     assert levels["2014-11-01"] <= levels["2010-11-01"] <= levels["2007-11-01"] <= levels["2007-10-31"]
 
 
-SUBSECTION_BY_DRUG = {d: subsections(d) for d in DRUGS}
+SUBSECTION_BY_DRUG = {d: subsections(d) for d in conviction_drugs()}
 
 
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     offense = draw(st.dates(min_value=date(1988, 1, 1), max_value=date(2025, 12, 31)))
     sentencing = draw(st.dates(min_value=offense, max_value=date(2026, 11, 25)))
-    drug = draw(st.sampled_from(DRUGS))
+    drug = draw(st.sampled_from(conviction_drugs()))
     statute = draw(st.sampled_from(SUBSECTION_BY_DRUG[drug]))
     q = draw(st.floats(min_value=0.01, max_value=2e6, allow_nan=False))
     conv_grams = conviction_quantity(drug, statute)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from helpers import conviction_quantity, quantity_key, subsections, threshold
+from helpers import conviction_drugs, conviction_quantity, quantity_key, subsections, threshold
 from sentcalc.cli import app
 from sentcalc.errors import InputError
 from sentcalc.law import default_law
@@ -48,7 +48,7 @@ def retro_cases(draw: st.DrawFn) -> tuple[dict, str]:
     sentencing = draw(st.dates(min_value=offense, max_value=min(date(offense.year + 3, 12, 31), date(2025, 12, 31))))
     as_of = draw(st.one_of(st.just(date(2026, 11, 25)),
                            st.dates(min_value=max(sentencing, date(2008, 1, 1)), max_value=date(2026, 11, 25))))
-    drug = draw(st.one_of(st.just("cocaine_base"), st.sampled_from(DRUGS)))
+    drug = draw(st.one_of(st.just("cocaine_base"), st.sampled_from(conviction_drugs())))
     statute = draw(st.sampled_from(subsections(drug)))
     big = threshold(drug, "A") or 1000.0
     conv_grams = conviction_quantity(drug, statute)

@@ -33,6 +33,26 @@ def drug_allowed(law: Law) -> str:
     return "use one of " + ", ".join(law.drugs)
 
 
+REQUIREMENTS = {
+    "aggravating_role": ("an aggravating role adjustment: add a §3B1.1 section (3B1.1(a), (b) or (c))",
+                         lambda c: c.has_section("3B1.1")),
+    "minimal_participant": ("the 4-level minimal-participant reduction: mitigating_role 4",
+                            lambda c: c.mitigating_role == 4),
+}
+
+
+def _requirements(cases: Cases, law: Law) -> list[Problem]:
+    """A named adjustment that only applies with another finding (USSG §2D1.1(b)(16), (b)(17))."""
+    out = []
+    for sec, versions in law.doc("adjustments.yaml")["sections"].items():
+        needs = {v.get("requires") for v in versions} - {None}
+        for need in sorted(needs):
+            text, met = REQUIREMENTS[need]
+            for i in np.flatnonzero(cases.has_named(sec) & ~met(cases)):
+                out.append(Problem(int(i), "adjustments.section", sec, f"{sec} applies only with {text}"))
+    return out
+
+
 def check(cases: Cases, law: Law) -> list[Problem]:
     """Law-dependent validation of case columns (vectorised; one Problem per bad row and field)."""
     out: list[Problem] = []
@@ -45,8 +65,16 @@ def check(cases: Cases, law: Law) -> list[Problem]:
     for i in np.flatnonzero(old_manual):
         out.append(Problem(int(i), "guidelines_manual", str(cases.guidelines_manual[i]),
                            f"the first Guidelines Manual took effect on {first}"))
-    if (early | old_manual).any():  # the other checks need the law in force, which these rows predate
-        ok = np.flatnonzero(~(early | old_manual))
+    covered = law.doc(S841)["thresholds"]
+    uncovered = np.isin(cases.conviction_drug, [k for k, d in enumerate(law.drugs) if d not in covered])
+    for i in np.flatnonzero(uncovered & ~early & ~old_manual):
+        drug = law.drugs[int(cases.conviction_drug[i])]
+        out.append(Problem(int(i), "conviction.drug", drug,
+                           f"{drug} is not a drug of conviction sentcalc covers (its penalties are in 21 U.S.C. "
+                           "§841(b)(1)(E), (b)(2) or (b)(3)); give the drug of the §841(b)(1)(A)-(D) or §844(a) "
+                           "count and list this one under drugs"))
+    if (early | old_manual | uncovered).any():  # the other checks need the law in force and a covered statute
+        ok = np.flatnonzero(~(early | old_manual | uncovered))
         out += [Problem(int(ok[p.row]), p.field, p.value, p.allowed) for p in check(cases.take(ok), law)]
         return out
     known_named = set(law.doc("adjustments.yaml")["sections"])
@@ -55,7 +83,8 @@ def check(cases: Cases, law: Law) -> list[Problem]:
         bad = [x for x in str(cases.named_adjustments[i]).split(";") if x and x not in known_named]
         out.append(Problem(int(i), "adjustments.section", ";".join(bad),
                            "give its levels: sentcalc knows the levels by date only for " + ", ".join(sorted(known_named))))
-    has_d = [k for k, d in enumerate(law.drugs) if any(v.data.get("C") is not None
+    out += _requirements(cases, law)
+    has_d = [k for k, d in enumerate(law.drugs) if d in covered and any(v.data.get("C") is not None
                                                       for v in law.dated(S841, "thresholds", d).versions)]
     d_only = (cases.statute == SUBSECTIONS.index("841(b)(1)(D)")) & ~np.isin(cases.conviction_drug, has_d)
     for i in np.flatnonzero(d_only):

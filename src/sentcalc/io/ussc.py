@@ -23,8 +23,11 @@ NEEDED = ("USSCIDN", "SENTDATE", "SENTMON", "SENTYR", "AMENDYR", "GDLINEHI", "BA
           "MONSEX", "DISTRICT", "MONCIRC") + tuple(f"DRUGTYP{k}" for k in range(1, 6)) + tuple(
           f"WGT{k}" for k in range(1, 6))
 
-DRUG_CODES = {1: "cocaine", 2: "cocaine_base", 3: "heroin", 4: "marihuana", 6: "methamphetamine",
-              10: "methamphetamine_actual", 19: "methamphetamine_actual"}
+DRUG_CODES = {1: "cocaine", 2: "cocaine_base", 3: "heroin", 4: "marihuana", 5: "hashish", 6: "methamphetamine",
+              8: "lsd", 9: "pcp", 10: "methamphetamine_actual", 11: "mdma", 19: "methamphetamine_actual",
+              20: "pcp_actual", 107: "fentanyl", 113: "oxycodone_actual"}
+"""DRUGTYPn codes sentcalc maps (codebook A-4; WGTn in grams). Plants (161) are left out: WGTn would have
+to be read as a count."""
 RACE = {1: "White", 2: "Black", 3: "Hispanic", 6: "Other"}
 LIFE_CODE = 9996
 
@@ -44,8 +47,9 @@ ASSUMPTIONS = [
     "substantial assistance from DEPART (to FY2003), DEPART_A (FY2003-2006) or BOOKERCD = 5 (FY2005 on); "
     "a §5K1.1 sentence below DRUGMIN is taken as a §3553(e) motion.",
     "USSC preset: the Manual is AMENDYR's November 1 edition; the sentence is SENTTOT (life when TOTPRISN = 9996).",
-    "USSC preset: the drug weights are WGT1-WGT5 in grams for drug types 1, 2, 3, 4, 6, 10 and 19; other types "
-    "are not yet supported and those rows go to the errors file.",
+    "USSC preset: the drug weights are WGT1-WGT5 in grams for drug types " + ", ".join(map(str, DRUG_CODES))
+    + " (codebook A-4); other types (marihuana plants, amphetamine, other named substances) are not yet "
+    "supported and those rows go to the errors file.",
 ]
 
 
@@ -171,7 +175,7 @@ def to_flat(t, law):
     fail(np.isnat(sd), "SENTDATE/SENTYR/SENTMON: no sentencing date")
     types = np.column_stack([_num(t, f"DRUGTYP{k}") for k in range(1, 6)])
     wgts = np.column_stack([_num(t, f"WGT{k}") for k in range(1, 6)])
-    grams = {d: np.zeros(n) for d in law.drugs}
+    grams = {d: np.zeros(n) for d in set(DRUG_CODES.values())}
     for k in range(5):
         code = types[:, k]
         listed = ~np.isnan(code)
@@ -188,7 +192,7 @@ def to_flat(t, law):
     from ..rules.statutes import tier_thresholds
     a_reached = np.zeros(n, dtype=bool)
     on = np.where(np.isnat(sd), np.datetime64("2000-01-01", "D"), sd)  # rows without a date are errors already
-    for d in law.drugs:
+    for d in sorted(grams):
         a_thr = tier_thresholds(law, d, on)[0][:, 0]
         a_reached |= (conv == d) & (grams[d] >= np.nan_to_num(a_thr, nan=np.inf))
     statute = np.select([dmin >= LIFE_CODE, dmin >= 180, dmin >= 120, dmin >= 60],
@@ -229,7 +233,7 @@ def to_flat(t, law):
         "offense_date": s((sd - 365).astype(str)), "sentencing_date": s(sd.astype(str)),
         "statute": list(statute), "conviction_drug": [x or None for x in conv],
         "prior_convictions": [str(int(p)) for p in priors],
-        **{f"{d}_grams": [f"{g:g}" if g > 0 else None for g in grams[d]] for d in law.drugs},
+        **{f"{d}_grams": [f"{g:g}" if g > 0 else None for g in grams[d]] for d in sorted(grams)},
         "adjustment_levels": [None if np.isnan(a) or np.isnan(b) else str(int(a - b)) for a, b in zip(adj, base)],
         "acceptance": [str(int(a)) if a in (0, 2, 3) else "0" for a in acc],
         "criminal_history_points": [None if np.isnan(p) else str(int(p)) for p in pts],

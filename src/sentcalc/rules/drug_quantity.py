@@ -64,6 +64,13 @@ def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray) -> di
             q = quantity_level(law, line, grams[m] * per, on[m])
             level[m] = np.maximum(q["level"], minimum_level(law, (drug,), grams[m, None] > 0, on[m]))
             lower[m], upper[m] = q["lower"] / per, q["upper"] / per
+            top = dt.versions[int(v)].data.get("top_level")
+            if top is not None:  # the schedule's line stops here (Schedule III to V)
+                over = level[m] >= int(top)
+                start = _top_start(law, line, int(top), on[m]) / per
+                level[m] = np.where(over, int(top), level[m])
+                lower[m] = np.where(over, start, lower[m])
+                upper[m] = np.where(over, np.inf, upper[m])
             continue
         _, ver = _table(law, drug, dt.versions[int(v)])
         bounds, levels = _bands(ver)
@@ -73,6 +80,17 @@ def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray) -> di
         nxt = np.append(bounds[1:], np.inf)
         upper[m] = nxt[k]
     return {"level": level, "lower": lower, "upper": upper, "version": idx}
+
+
+def _top_start(law: Law, line: str, top: int, on: np.ndarray) -> np.ndarray:
+    """The lower bound of level `top` on `line` on each date."""
+    out = np.zeros(len(on))
+    dt = law.drug_table(line)
+    idx = dt.index_on(on)
+    for v in present(idx):
+        bounds, levels = _bands(_table(law, line, dt.versions[int(v)])[1])
+        out[idx == v] = bounds[np.searchsorted(levels, top)]
+    return out
 
 
 def top_threshold(law: Law, drug: str, on: np.ndarray) -> np.ndarray:
@@ -88,7 +106,8 @@ def top_threshold(law: Law, drug: str, on: np.ndarray) -> np.ndarray:
         if not line:
             tops[m] = _bands(_table(law, drug, ver)[1])[0][-1]
             continue
-        top = top_threshold(law, line, on[m])
+        top = top_threshold(law, line, on[m]) if ver.data.get("top_level") is None else \
+            _top_start(law, line, int(ver.data["top_level"]), on[m])
         if ver.data.get("converted"):
             tops[m] = top / _ratio(law, drug, on[m])
             continue
@@ -124,6 +143,9 @@ def line_on(law: Law, drug: str, day) -> tuple[np.ndarray, np.ndarray, Version]:
         keep = levels >= low
         bounds, levels = np.append(0.0, bounds[keep][1:]), levels[keep]
     else:  # a count no plant number falls in (1989-1995: 49 plants is 12, 50 plants is 20) is dropped
+        if version.data.get("top_level") is not None:
+            keep = levels <= int(version.data["top_level"])
+            bounds, levels = bounds[keep], levels[keep]
         bounds = units_for(version, bounds)
         keep = np.append(bounds[1:] != bounds[:-1], True)
         bounds, levels = bounds[keep], levels[keep]
@@ -143,7 +165,9 @@ def substance_of(law: Law, drug: str) -> str:
 
 def quantity_text(law: Law, drug: str, q: float) -> str:
     """A quantity in the drug's own unit, as the Manual writes it."""
-    return f"{q:,g} plants" if counted(law, drug) else grams_text(q)
+    if counted(law, drug):
+        return f"{q:,g} {law.doc(f'drug-quantity/{drug}.yaml').get('unit', 'units')}"
+    return grams_text(q)
 
 
 def minimum_level(law: Law, drugs: tuple[str, ...], has: np.ndarray, on: np.ndarray) -> np.ndarray:
@@ -216,6 +240,24 @@ def _marihuana_grams(law: Law, drug: str, qty: np.ndarray, on: np.ndarray) -> np
     return out
 
 
+def _apply_caps(law: Law, contrib: np.ndarray, drugs: tuple[str, ...], on: np.ndarray) -> None:
+    """USSG §2D1.1, comment. (n.8(D)): the combined converted weight of Schedule V, of IV and V, and of
+    III, IV and V may not exceed its cap (in place; the group's weights are scaled down together)."""
+    rule = law.dated(EQ, "caps")
+    ri = rule.index_on(on)
+    for v in present(ri):
+        rows = ri == v
+        for limit in rule.versions[int(v)].data.get("limits") or ():
+            cols = [j for j, d in enumerate(drugs) if d in limit["drugs"]]
+            if not cols:
+                continue
+            group = contrib[np.ix_(rows, cols)]
+            total = group.sum(axis=1)
+            scale = np.ones(len(total))
+            np.divide(limit["grams"], total, out=scale, where=total > limit["grams"])
+            contrib[np.ix_(rows, cols)] = group * scale[:, None]
+
+
 def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], on_drug, on_marihuana: np.ndarray
                           ) -> dict[str, np.ndarray]:
     """USSG §2D1.1, comment. (n.8(D)): two or more substances converted to marihuana and added; the
@@ -237,6 +279,7 @@ def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], o
             best = contrib[:, cols].max(axis=1)
             contrib[:, cols] = 0.0
             contrib[:, cols[0]] = best
+    _apply_caps(law, contrib, drugs, on_marihuana)
     total = contrib.sum(axis=1)
     q = quantity_level(law, "marihuana", total, on_marihuana)
     level = q["level"].copy()

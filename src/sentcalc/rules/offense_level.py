@@ -191,10 +191,11 @@ def base_offense_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray
                              f"(§2D2.1(b)(1)) → level {level[i]}.") if cross[i] else
                   f"Simple possession (§2D2.1(a)) → base offense level {level[i]}.",
                   applies=possession)]
-    crack_unverified = np.array([v.is_unverified("levels.cocaine_base") for v in poss.versions])[pi]
-    notes = q_notes + [note("warning", possession & crack_unverified & (cases.drugs.index("cocaine_base")
-                                                                        == cases.conviction_drug),
-                  "Uses the §2D2.1 level for cocaine base, not yet traced to its amendment.")]
+    unverified_level = np.array([[v.is_unverified(f"levels.{d}") for d in cases.drugs] for v in poss.versions])
+    flagged = possession & unverified_level[pi, cases.conviction_drug]
+    notes = q_notes + [note("warning", flagged, lambda i: (
+        f"Uses the §2D2.1 level for {cases.drugs[int(cases.conviction_drug[i])].replace('_', ' ')}, not yet "
+        "checked against the text of that edition."))]
     return level, steps, notes, np.where(possession & ~cross, level, np.where(use_death, level, qlevel))
 
 
@@ -208,9 +209,16 @@ def safety_valve_reduction(law: Law, level: np.ndarray, valve: np.ndarray,
                           for v in dt.versions])[idx]
     applies = valve & (lv > 0) & (level >= min_level)
     out = np.where(applies, level - lv, level).astype(np.int16)
+    num = law.dated("safety-valve.yaml", "reduction_number")
+    nidx = num.index_on(on)
+
+    def detail(i: int) -> str:
+        where = num.versions[int(nidx[i])].data.get("number")
+        return (f"Safety-valve criteria met{f' (USSG §{where} in this edition)' if where else ''}: "
+                f"{level[i]} − {lv[i]} = {out[i]}.")
+
     return out, step("safety_valve_reduction", "USSG §2D1.1(b) (safety valve)",
-                     lambda i: dt.versions[int(idx[i])].citation,
-                     lambda i: f"Safety-valve criteria met: {level[i]} − {lv[i]} = {out[i]}.", applies=applies), \
+                     lambda i: dt.versions[int(idx[i])].citation, detail, applies=applies), \
         unverified(dt.versions, idx, valve, "the safety-valve reduction")
 
 
@@ -280,6 +288,7 @@ def named_adjustments(law: Law, cases: Cases, on: np.ndarray) -> tuple[np.ndarra
     n = len(cases)
     total = np.zeros(n, dtype=np.int16)
     parts: dict[str, np.ndarray] = {}
+    numbers: dict[str, np.ndarray] = {}
     unverified_rows = np.zeros(n, dtype=bool)
     sections = sorted({x for s in np.unique(cases.named_adjustments.astype(str)) for x in s.split(";") if x})
     for sec in sections:
@@ -289,12 +298,15 @@ def named_adjustments(law: Law, cases: Cases, on: np.ndarray) -> tuple[np.ndarra
         dt = law.dated("adjustments.yaml", "sections", sec)
         idx = dt.index_on(on)
         lv = np.array([int(v.data["levels"]) for v in dt.versions])[idx]
+        numbers[sec] = np.array([str(v.data.get("number") or sec) for v in dt.versions], dtype=object)[idx]
         parts[sec] = np.where(has, lv, 0)
         total += parts[sec].astype(np.int16)
         unverified_rows |= has & np.array([v.status != "verified" for v in dt.versions])[idx]
 
     def detail(i: int) -> str:
-        items = [f"{sec} {int(p[i]):+d}" + (" (not in force on this date)" if p[i] == 0 else "")
+        items = [f"{sec} {int(p[i]):+d}" + (" (not in force on this date)" if p[i] == 0 else
+                                            f" (numbered {numbers[sec][i]} in this edition)"
+                                            if numbers[sec][i] != sec else "")
                  for sec, p in parts.items() if sec in str(cases.named_adjustments[i]).split(";")]
         return "Adjustments stated by section, levels from the law of this date: " + ", ".join(items) + "."
 
