@@ -47,12 +47,13 @@ class Conviction(_Model):
 class DrugAmount(_Model):
     drug: str = Field(max_length=60)
     grams: Grams | None = None
-    count: Grams | None = Field(None, description="for a counted substance: the number of plants")
+    count: Grams | None = Field(None, description="for a counted substance: the number of plants, or of units "
+                                "(pills, capsules, tablets) of a Schedule III-V substance")
 
     @model_validator(mode="after")
     def _one_quantity(self) -> DrugAmount:
         if (self.grams is None) == (self.count is None):
-            raise ValueError("give grams, or count for a counted substance (marihuana_plants), exactly one")
+            raise ValueError("give grams, or count for a counted substance (plants, Schedule III-V units), exactly one")
         return self
 
     @property

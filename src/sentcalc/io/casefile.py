@@ -112,7 +112,8 @@ def _check_units(case: Case, law: Law) -> None:
     amounts += [(f"drugs.{k}", d.drug, d.grams, d.count) for k, d in enumerate(case.drugs)]
     for where, drug, grams, count in amounts:
         if counted(law, drug) and grams is not None:
-            raise InputError(f"{where}.grams", grams, f"{drug} is counted: give count (the number of plants)")
+            raise InputError(f"{where}.grams", grams, f"{drug} is counted: give count (the number of "
+                             f"{law.doc(f'drug-quantity/{drug}.yaml').get('unit', 'units')})")
         if not counted(law, drug) and count is not None:
             raise InputError(f"{where}.count", count, f"{drug} is weighed: give grams")
 
