@@ -106,6 +106,8 @@ def test_oxycodone_through_the_marihuana_line() -> None:
     assert level("oxycodone_actual", 10, "2016-01-01") == 20
     assert level("oxycodone_actual", 10, "2002-06-01") == 14
     assert level("oxycodone_actual", 0.1, "2016-01-01") == 12
+    band = quantity_level(LAW, "oxycodone_actual", np.array([0.1]), np.array(["2016-01-01"], dtype="datetime64[D]"))
+    assert band["lower"][0] == 0 and band["upper"][0] == pytest.approx(10_000 / 6700)  # "less than" level 14's bound
     top = top_threshold(LAW, "oxycodone_actual", np.array(["2016-01-01"], dtype="datetime64[D]"))[0]
     assert top == pytest.approx(90_000_000 / 6700)
 

@@ -62,8 +62,14 @@ def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray) -> di
         if line:
             per = _per_unit(law, drug, dt.versions[int(v)], grams[m], on[m])
             q = quantity_level(law, line, grams[m] * per, on[m])
-            level[m] = np.maximum(q["level"], minimum_level(law, (drug,), grams[m, None] > 0, on[m]))
-            lower[m], upper[m] = q["lower"] / per, q["upper"] / per
+            floor = minimum_level(law, (drug,), grams[m, None] > 0, on[m])
+            raised = floor > q["level"]  # the band is then "less than" the next level's bound
+            level[m] = np.maximum(q["level"], floor)
+            lower[m] = np.where(raised, 0.0, q["lower"] / per)
+            upper[m] = q["upper"] / per
+            if raised.any():
+                nxt = _top_start(law, line, int(floor.max()) + 2, on[m]) / per
+                upper[m] = np.where(raised, nxt, upper[m])
             top = dt.versions[int(v)].data.get("top_level")
             if top is not None:  # the schedule's line stops here (Schedule III to V)
                 over = level[m] >= int(top)
