@@ -26,8 +26,9 @@ from .retro.common import Avenue
 
 SCENARIO_KEYS = {"name", "description", "effective", "earliest_order", "retroactive", "floor", "reference",
                  "substitutes", "overlay", "published_estimates"}
-OVERLAY_FILES = {"drug-quantity/", "statutes/", "criminal-history.yaml", "career-offender.yaml", "acceptance.yaml",
-                 "safety-valve.yaml", "mitigating-role-cap.yaml", "offense-level.yaml", "sentencing-table.yaml"}
+OVERLAY_FILES = {"drug-quantity/", "drug-equivalency.yaml", "statutes/", "criminal-history.yaml", "career-offender.yaml",
+                 "acceptance.yaml", "safety-valve.yaml", "mitigating-role-cap.yaml", "offense-level.yaml",
+                 "sentencing-table.yaml"}
 
 
 @dataclass

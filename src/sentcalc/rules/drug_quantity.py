@@ -43,13 +43,17 @@ def _per_unit(law: Law, drug: str, version: Version, qty: np.ndarray, on: np.nda
     return per
 
 
-def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray) -> dict[str, np.ndarray]:
+def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray,
+                   ratio_on: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """USSG §2D1.1(c): the highest level whose lower bound `grams` reaches, in the version in force `on`.
 
     A counted substance (plants) or one without a line of its own (oxycodone, MDMA) is first
-    converted and read on the line it counts as. Returns level, the band's lower and upper bounds in
-    the drug's own unit (upper = inf at the top) and the version index.
+    converted and read on the line it counts as; its equivalency and minimum level are those in force
+    `ratio_on` (default `on`: a §3582(c)(2) recalculation keeps the original equivalencies unless a
+    listed amendment changed them). Returns level, the band's lower and upper bounds in the drug's own
+    unit (upper = inf at the top) and the version index.
     """
+    ratio_on = on if ratio_on is None else ratio_on
     dt = law.drug_table(drug)
     idx = dt.index_on(on)
     n = len(grams)
@@ -60,9 +64,9 @@ def quantity_level(law: Law, drug: str, grams: np.ndarray, on: np.ndarray) -> di
         m = idx == v
         line = _line_of(dt.versions[int(v)])
         if line:
-            per = _per_unit(law, drug, dt.versions[int(v)], grams[m], on[m])
+            per = _per_unit(law, drug, dt.versions[int(v)], grams[m], ratio_on[m])
             q = quantity_level(law, line, grams[m] * per, on[m])
-            floor = minimum_level(law, (drug,), grams[m, None] > 0, on[m])
+            floor = minimum_level(law, (drug,), grams[m, None] > 0, ratio_on[m])
             raised = floor > q["level"]  # the band is then "less than" the next level's bound
             level[m] = np.maximum(q["level"], floor)
             lower[m] = np.where(raised, 0.0, q["lower"] / per)
@@ -218,7 +222,7 @@ def _ratio(law: Law, drug: str, on: np.ndarray) -> np.ndarray:
     return np.array(vals)[idx]
 
 
-def _marihuana_grams(law: Law, drug: str, qty: np.ndarray, on: np.ndarray) -> np.ndarray:
+def _marihuana_grams(law: Law, drug: str, qty: np.ndarray, on: np.ndarray, ratio_on: np.ndarray) -> np.ndarray:
     """Grams of marihuana a quantity of `drug` converts to (Drug Equivalency Tables); plants by the
     grams of marihuana each counts as; cocaine base 2007-11-01 to 2008-04-30 by Amendment 706/711's
     variable table (its ratio depends on the crack's own level)."""
@@ -230,12 +234,12 @@ def _marihuana_grams(law: Law, drug: str, qty: np.ndarray, on: np.ndarray) -> np
         ver = dt.versions[int(v)]
         line = ver.data.get("counts_as")
         if line:
-            out[m] = qty[m] * _per_unit(law, drug, ver, qty[m], on[m]) * _ratio(law, line, on[m])
+            out[m] = qty[m] * _per_unit(law, drug, ver, qty[m], on[m]) * _ratio(law, line, ratio_on[m])
             continue
-        r = _ratio(law, drug, on[m])
+        r = _ratio(law, drug, ratio_on[m])
         if np.isnan(r).any():
             var = law.dated(EQ, "crack_variable")
-            vi = var.index_on(on[m])
+            vi = var.index_on(ratio_on[m])
             own = quantity_level(law, drug, qty[m], on[m])["level"]
             table = np.zeros((len(var.versions), 64))
             for k, cv in enumerate(var.versions):
@@ -264,35 +268,40 @@ def _apply_caps(law: Law, contrib: np.ndarray, drugs: tuple[str, ...], on: np.nd
             contrib[np.ix_(rows, cols)] = group * scale[:, None]
 
 
-def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], on_drug, on_marihuana: np.ndarray
-                          ) -> dict[str, np.ndarray]:
+def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], on_drug, on_marihuana: np.ndarray,
+                          on_equivalency=None) -> dict[str, np.ndarray]:
     """USSG §2D1.1, comment. (n.8(D)): two or more substances converted to marihuana and added; the
     level from the marihuana line. With cocaine base: Amendment 706/711's variable table (2007-11-01 to
     2008-04-30) and Amendment 715's two-level rule (2008-05-01 to 2010-10-31); never below the minimum
     level of a substance present (`minimum_level`).
 
-    `on_drug(drug)` gives the date of each drug's version; returns total grams, level, per-drug grams.
+    `on_drug(drug)` gives the date of each drug's line; `on_equivalency(name)` the date of a part of the
+    Drug Equivalency Tables (a drug's ratio, "caps", "minimum_level"; default: `on_drug`, and the marihuana
+    line's date for the caps and minimum). Returns total grams, level, per-drug grams.
     """
+    if on_equivalency is None:
+        def on_equivalency(name: str) -> np.ndarray:
+            return on_drug(name) if name in drugs else on_marihuana
     n = grams.shape[0]
     contrib = np.zeros_like(grams)
     for j, drug in enumerate(drugs):
         g = grams[:, j]
         if (g > 0).any():
-            contrib[:, j] = _marihuana_grams(law, drug, g, on_drug(drug))
+            contrib[:, j] = _marihuana_grams(law, drug, g, on_drug(drug), on_equivalency(drug))
     for group in {substance_of(law, d) for d in drugs}:  # mixture and actual: the greater counts
         cols = [j for j, d in enumerate(drugs) if substance_of(law, d) == group]
         if len(cols) > 1:
             best = contrib[:, cols].max(axis=1)
             contrib[:, cols] = 0.0
             contrib[:, cols[0]] = best
-    _apply_caps(law, contrib, drugs, on_marihuana)
+    _apply_caps(law, contrib, drugs, on_equivalency("caps"))
     total = contrib.sum(axis=1)
     q = quantity_level(law, "marihuana", total, on_marihuana)
     level = q["level"].copy()
     reduced = np.zeros(n, dtype=bool)
     if "cocaine_base" in drugs:
         c = drugs.index("cocaine_base")
-        on_c = on_drug("cocaine_base")
+        on_c = on_equivalency("cocaine_base")
         rule = law.dated(EQ, "crack_combination_reduction")
         ri = rule.index_on(on_c)
         lv = np.array([int(v.data["levels"]) for v in rule.versions])[ri]
@@ -302,5 +311,5 @@ def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], o
         others = quantity_level(law, "marihuana", total - contrib[:, c], on_marihuana)["level"]
         reduced = (lv > 0) & (crack > 0) & (crack < hi) & (crack >= lo) & (level - lv >= others)
         level = np.where(reduced, level - lv, level).astype(np.int16)
-    level = np.maximum(level, minimum_level(law, drugs, grams > 0, on_marihuana)).astype(np.int16)
+    level = np.maximum(level, minimum_level(law, drugs, grams > 0, on_equivalency("minimum_level"))).astype(np.int16)
     return {"total": total, "level": level, "contrib": contrib, "reduced_715": reduced, "table_level": q["level"]}

@@ -38,14 +38,16 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
         rows = has_drug[:, j]
         if not rows.any():
             continue
-        q = quantity_level(law, drug, cases.grams[:, j], dates.on(f"drug-quantity:{drug}"))
+        q = quantity_level(law, drug, cases.grams[:, j], dates.on(f"drug-quantity:{drug}"),
+                           dates.on(f"drug-equivalency:{drug}"))
         found[drug] = q
         level = np.where(rows, np.maximum(level, q["level"]), level)
     none = ~has_drug.any(axis=1)
     for d in present(cases.conviction_drug[none]):
         m = none & (cases.conviction_drug == d)
         drug = cases.drugs[int(d)]
-        level[m] = quantity_level(law, drug, np.zeros(int(m.sum())), dates.on(f"drug-quantity:{drug}")[m])["level"]
+        level[m] = quantity_level(law, drug, np.zeros(int(m.sum())), dates.on(f"drug-quantity:{drug}")[m],
+                                  dates.on(f"drug-equivalency:{drug}")[m])["level"]
     groups = sorted({substance_of(law, d) for d in cases.drugs})
     n_subst = np.zeros(n, dtype=np.int8)
     for g in groups:
@@ -56,7 +58,8 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
         idx = np.flatnonzero(multi)
         cdw = converted_drug_weight(law, cases.grams[idx], cases.drugs,
                                     lambda d: dates.on(f"drug-quantity:{d}")[idx],
-                                    dates.on("drug-quantity:marihuana")[idx])
+                                    dates.on("drug-quantity:marihuana")[idx],
+                                    lambda name: dates.on(f"drug-equivalency:{name}")[idx])
         level[idx] = cdw["level"]
         pos = np.full(n, -1)
         pos[idx] = np.arange(len(idx))
@@ -112,14 +115,14 @@ def _equivalency_notes(law: Law, cases: Cases, dates: Dates, found: dict, multi:
         table = law.drug_table(drug).versions
         converted = np.array([bool(v.data.get("converted")) for v in table])[q["version"]]
         counted_as = np.array([bool(v.data.get("counts_as")) for v in table])[q["version"]]
-        on = dates.on(f"drug-quantity:{drug}")
+        on = dates.on(f"drug-equivalency:{drug}")
         used = (multi | converted) & ~counted_as & (cases.grams[:, cases.drugs.index(drug)] > 0)
         if used.any():
             ratios = law.dated(EQ, "ratios", drug)
             notes.append(unverified(ratios.versions, ratios.index_on(on), used,
                                     f"the {drug.replace('_', ' ')} drug equivalency"))
     rule = law.dated(EQ, "minimum_level")
-    on = dates.on("drug-quantity:marihuana")
+    on = dates.on("drug-equivalency:minimum_level")
     floor = minimum_level(law, cases.drugs, cases.grams > 0, on)
     notes.append(unverified(rule.versions, rule.index_on(on), (level == floor) & (floor > 0) & multi,
                             "the minimum level for a combination"))
