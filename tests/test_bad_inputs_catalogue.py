@@ -53,7 +53,7 @@ def test_bad_csv_rows_go_to_the_errors_file(tmp_path: Path, capsys) -> None:
 def test_two_mib_field_and_line(tmp_path: Path, capsys) -> None:
     src = tmp_path / "big.csv"
     header = (HERE / "rows" / "bad-rows.csv").read_text().splitlines()[0]
-    good = "ok1,2005-09-01,2006-06-01,841(b)(1)(A),cocaine_base,50,50,0,0,3,121,,false,,"
+    good = "ok1,2005-09-01,2006-06-01,841(b)(1)(A),cocaine_base,50,50,0,0,3,121,,false,,,,,"
     src.write_text(header + "\n" + "x" * (2 * 1024 * 1024) + good[3:] + "\n" + good + "\n")
     code, _, err = run_main(["batch", str(src), str(tmp_path / "o.csv"), "--quiet"], capsys)
     assert code == 0, err

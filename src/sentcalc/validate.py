@@ -99,9 +99,9 @@ def check(cases: Cases, law: Law) -> list[Problem]:
             if low is None:
                 continue
             bad = (cases.conviction_drug == d) & (cases.statute == s) & (g < low)
-            unit = "plants" if counted(law, law.drugs[int(d)]) else "g"
+            unit, field = ("plants", "conviction.count") if counted(law, law.drugs[int(d)]) else ("g", "conviction.grams")
             for i in np.flatnonzero(bad):
-                out.append(Problem(int(i), "conviction.grams", float(g[i]),
+                out.append(Problem(int(i), field, float(g[i]),
                                    f"{name} for {law.drugs[int(d)]} requires at least {low:g} {unit} under every law that "
                                    "ever applied; use the subsection the quantity supports"))
     known = (cases.criminal_history_points >= 0) & (cases.criminal_history_category > 0) & ~cases.career_offender

@@ -427,6 +427,7 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
         for p in check(cases.take(idx), law):
             pr.rows.append(int(idx[p.row]))
             pr.fields.append(p.field.replace("conviction.grams", "conviction_grams").replace(
+                "conviction.count", "conviction_count").replace("conviction.drug", "conviction_drug").replace(
                 "conviction.statute", "statute").replace("criminal_history.category", "criminal_history_category"))
             pr.values.append(str(p.value)[:80])
             pr.reasons.append(p.allowed)
