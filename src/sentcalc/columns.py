@@ -79,14 +79,18 @@ class Cases:
         """Rows whose earlier reductions include `avenue`."""
         return self.per_distinct("reduction_avenues", lambda s: avenue in s.split(";"))
 
-    def per_distinct(self, column: str, f) -> np.ndarray:
-        """f applied once per distinct value of a string column (few in practice), mapped to every row;
-        the distinct values are found once per column."""
+    def distinct(self, column: str) -> list[str]:
+        """The distinct values of a string column (found once per column)."""
         if column not in self._distinct:
             values = getattr(self, column)
             uniq, inverse = np.unique(values.astype(str), return_inverse=True) if len(values) else ([], np.zeros(0, int))
             self._distinct[column] = (list(uniq), inverse.reshape(-1))
-        uniq, inverse = self._distinct[column]
+        return self._distinct[column][0]
+
+    def per_distinct(self, column: str, f) -> np.ndarray:
+        """f applied once per distinct value of a string column (few in practice), mapped to every row."""
+        uniq = self.distinct(column)
+        inverse = self._distinct[column][1]
         return np.array([bool(f(str(u))) for u in uniq], dtype=bool)[inverse] if len(inverse) else np.zeros(0, bool)
 
 

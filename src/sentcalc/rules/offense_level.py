@@ -293,7 +293,7 @@ def named_adjustments(law: Law, cases: Cases, on: np.ndarray) -> tuple[np.ndarra
     parts: dict[str, np.ndarray] = {}
     numbers: dict[str, np.ndarray] = {}
     unverified_rows = np.zeros(n, dtype=bool)
-    sections = sorted({x for s in np.unique(cases.named_adjustments.astype(str)) for x in s.split(";") if x})
+    sections = sorted({x for s in cases.distinct("named_adjustments") for x in s.split(";") if x})
     for sec in sections:
         has = cases.has_named(sec)
         if not has.any():
