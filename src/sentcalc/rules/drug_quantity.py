@@ -176,7 +176,8 @@ def substance_of(law: Law, drug: str) -> str:
 def quantity_text(law: Law, drug: str, q: float) -> str:
     """A quantity in the drug's own unit, as the Manual writes it."""
     if counted(law, drug):
-        return f"{q:,g} {law.doc(f'drug-quantity/{drug}.yaml').get('unit', 'units')}"
+        number = f"{q:,.0f}" if float(q).is_integer() else f"{q:,.4g}"
+        return f"{number} {law.doc(f'drug-quantity/{drug}.yaml').get('unit', 'units')}"
     return grams_text(q)
 
 
@@ -250,11 +251,13 @@ def _marihuana_grams(law: Law, drug: str, qty: np.ndarray, on: np.ndarray, ratio
     return out
 
 
-def _apply_caps(law: Law, contrib: np.ndarray, drugs: tuple[str, ...], on: np.ndarray) -> None:
+def _apply_caps(law: Law, contrib: np.ndarray, drugs: tuple[str, ...], on: np.ndarray) -> np.ndarray:
     """USSG §2D1.1, comment. (n.8(D)): the combined converted weight of Schedule V, of IV and V, and of
-    III, IV and V may not exceed its cap (in place; the group's weights are scaled down together)."""
+    III, IV and V may not exceed its cap (in place; the group's weights are scaled down together).
+    Returns the rows a cap held down."""
     rule = law.dated(EQ, "caps")
     ri = rule.index_on(on)
+    capped = np.zeros(len(on), dtype=bool)
     for v in present(ri):
         rows = ri == v
         for limit in rule.versions[int(v)].data.get("limits") or ():
@@ -266,6 +269,8 @@ def _apply_caps(law: Law, contrib: np.ndarray, drugs: tuple[str, ...], on: np.nd
             scale = np.ones(len(total))
             np.divide(limit["grams"], total, out=scale, where=total > limit["grams"])
             contrib[np.ix_(rows, cols)] = group * scale[:, None]
+            capped[rows] |= total > limit["grams"]
+    return capped
 
 
 def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], on_drug, on_marihuana: np.ndarray,
@@ -294,7 +299,7 @@ def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], o
             best = contrib[:, cols].max(axis=1)
             contrib[:, cols] = 0.0
             contrib[:, cols[0]] = best
-    _apply_caps(law, contrib, drugs, on_equivalency("caps"))
+    capped = _apply_caps(law, contrib, drugs, on_equivalency("caps"))
     total = contrib.sum(axis=1)
     q = quantity_level(law, "marihuana", total, on_marihuana)
     level = q["level"].copy()
@@ -312,4 +317,5 @@ def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], o
         reduced = (lv > 0) & (crack > 0) & (crack < hi) & (crack >= lo) & (level - lv >= others)
         level = np.where(reduced, level - lv, level).astype(np.int16)
     level = np.maximum(level, minimum_level(law, drugs, grams > 0, on_equivalency("minimum_level"))).astype(np.int16)
-    return {"total": total, "level": level, "contrib": contrib, "reduced_715": reduced, "table_level": q["level"]}
+    return {"total": total, "level": level, "contrib": contrib, "reduced_715": reduced, "table_level": q["level"],
+            "capped": capped}

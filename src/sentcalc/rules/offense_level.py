@@ -84,8 +84,9 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
         k = int(pos[i])
         terms = [f"{quantity_text(law, d, cases.grams[i, j])} of {d.replace('_', ' ')} = {grams_text(cdw['contrib'][k, j])}"
                  for j, d in enumerate(cases.drugs) if cases.grams[i, j] > 0]
-        s = (f"Converted drug weight (two or more substances): {'; '.join(terms)}; total "
-             f"{grams_text(cdw['total'][k])} of marihuana → level {cdw['table_level'][k]}")
+        s = (f"Converted drug weight (two or more substances): {'; '.join(terms)}"
+             + (" (the Schedule III-V caps held the lower schedules down)" if cdw["capped"][k] else "")
+             + f"; total {grams_text(cdw['total'][k])} of marihuana → level {cdw['table_level'][k]}")
         if cdw["reduced_715"][k]:
             s += f"; Amendment 715: cocaine base with other substances, −2 → {cdw['level'][k]}"
         elif cdw["level"][k] != cdw["table_level"][k]:
@@ -104,6 +105,12 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
     notes = [unverified(law.drug_table(drug).versions, q["version"], cases.grams[:, cases.drugs.index(drug)] > 0,
                         f"a {drug.replace('_', ' ')} Drug Quantity Table line") for drug, q in found.items()]
     notes += _equivalency_notes(law, cases, dates, found, multi, level)
+    if cdw and cdw["capped"].any():
+        caps = law.dated(EQ, "caps")
+        capped = np.zeros(n, dtype=bool)
+        capped[idx] = cdw["capped"]
+        notes.append(unverified(caps.versions, caps.index_on(dates.on("drug-equivalency:caps")), capped,
+                                "a Schedule III-V cap"))
     return level, step("drug_quantity", "USSG §2D1.1(c)", citation, detail), notes
 
 
