@@ -27,8 +27,9 @@ OFFENSE_LEVEL = "offense-level.yaml"
 def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarray, Step, list[Note]]:
     """USSG §2D1.1(a)(5), (c): the Drug Quantity Table level of the relevant-conduct quantity.
 
-    One substance: its own line (methamphetamine: the greater of the mixture and actual levels, Note B
-    to the table). Two or more: converted drug weight (comment. (n.8(D))).
+    One substance: its own line (a mixture and its actual weight, e.g. methamphetamine or PCP: the
+    greater level, Note B to the table); a substance without a line of its own, or counted, is read on
+    the line it converts to. Two or more: converted drug weight (comment. (n.8(D))).
     """
     n = len(cases)
     level = np.zeros(n, dtype=np.int16)
@@ -104,19 +105,17 @@ def quantity_base_level(law: Law, cases: Cases, dates: Dates) -> tuple[np.ndarra
 
     notes = [unverified(law.drug_table(drug).versions, q["version"], cases.grams[:, cases.drugs.index(drug)] > 0,
                         f"a {drug.replace('_', ' ')} Drug Quantity Table line") for drug, q in found.items()]
-    notes += _equivalency_notes(law, cases, dates, found, multi, level)
-    if cdw and cdw["capped"].any():
-        caps = law.dated(EQ, "caps")
-        capped = np.zeros(n, dtype=bool)
+    capped = np.zeros(n, dtype=bool)
+    if cdw:
         capped[idx] = cdw["capped"]
-        notes.append(unverified(caps.versions, caps.index_on(dates.on("drug-equivalency:caps")), capped,
-                                "a Schedule III-V cap"))
+    notes += _equivalency_notes(law, cases, dates, found, multi, level, capped)
     return level, step("drug_quantity", "USSG §2D1.1(c)", citation, detail), notes
 
 
 def _equivalency_notes(law: Law, cases: Cases, dates: Dates, found: dict, multi: np.ndarray,
-                       level: np.ndarray) -> list[Note]:
-    """Warnings for the rows that used an equivalency or a minimum level not verified against its text."""
+                       level: np.ndarray, capped: np.ndarray) -> list[Note]:
+    """Warnings for the rows that used an equivalency, a minimum level or a cap not verified against its
+    text."""
     notes = []
     for drug, q in found.items():
         table = law.drug_table(drug).versions
@@ -133,6 +132,9 @@ def _equivalency_notes(law: Law, cases: Cases, dates: Dates, found: dict, multi:
     floor = minimum_level(law, cases.drugs, cases.grams > 0, on)
     notes.append(unverified(rule.versions, rule.index_on(on), (level == floor) & (floor > 0) & multi,
                             "the minimum level for a combination"))
+    caps = law.dated(EQ, "caps")
+    notes.append(unverified(caps.versions, caps.index_on(dates.on("drug-equivalency:caps")), capped,
+                            "a Schedule III-V cap"))
     return notes
 
 
