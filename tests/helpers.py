@@ -107,10 +107,11 @@ def conviction_quantity(drug: str, statute: str) -> float | None:
 
 
 def quantity_key(drug: str) -> str:
-    """`count` for a counted substance (plants), else `grams`."""
+    """`count` for a counted substance (plants), else `grams` (the library's rule, under the shipped law)."""
+    from sentcalc.io import flat
     from sentcalc.law import default_law
 
-    return "count" if default_law().doc(f"drug-quantity/{drug}.yaml").get("counted") else "grams"
+    return flat.quantity_key(default_law(), drug)
 
 
 def conviction_drugs() -> tuple[str, ...]:

@@ -43,6 +43,11 @@ class Conviction(_Model):
             raise ValueError("give grams or count (for plants), not both")
         return self
 
+    @property
+    def quantity(self) -> float | None:
+        """Grams, or the count of a counted substance; None when not given."""
+        return self.grams if self.grams is not None else self.count
+
 
 class DrugAmount(_Model):
     drug: str = Field(max_length=60)

@@ -118,8 +118,7 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
         sentencing_date=np.array([_d(c.sentencing_date) for c in cases], dtype="datetime64[D]"),
         statute=np.array([SUBSECTIONS.index(c.conviction.statute) for c in cases], dtype=np.int8),
         conviction_drug=np.array([drugs.index(c.conviction.drug) for c in cases], dtype=np.int8),
-        conviction_grams=np.array([c.conviction.grams if c.conviction.grams is not None else np.nan if c.conviction.count
-                                     is None else c.conviction.count for c in cases]),
+        conviction_grams=np.array([np.nan if c.conviction.quantity is None else c.conviction.quantity for c in cases]),
         prior_convictions=np.array([c.conviction.prior_convictions for c in cases], dtype=np.int8),
         priors_qualify_after_2018=np.array(
             [-1 if c.conviction.priors_qualify_after_2018 is None else int(c.conviction.priors_qualify_after_2018)

@@ -85,9 +85,14 @@ def _columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Colum
     return out
 
 
+def quantity_key(law: Law, drug: str) -> str:
+    """The case file's quantity field for `drug`: `count` for a counted substance, else `grams`."""
+    return "count" if counted(law, drug) else "grams"
+
+
 def quantity_column(law: Law, drug: str) -> str:
     """`<drug>_grams`, or `<drug>_count` for a counted substance (marihuana_plants_count)."""
-    return f"{drug}_count" if counted(law, drug) else f"{drug}_grams"
+    return f"{drug}_{quantity_key(law, drug)}"
 
 
 def columns(law: Law) -> list[Column]:
@@ -159,7 +164,7 @@ def row_to_document(row: dict[str, Any], law: Law) -> dict[str, Any]:
         for p in c.path[:-1]:
             node = node.setdefault(p, {})
         node[c.path[-1]] = v
-    doc["drugs"] = [{"drug": d, quantity_column(law, d).rsplit("_", 1)[1]: float(val(quantity_column(law, d)))}
+    doc["drugs"] = [{"drug": d, quantity_key(law, d): float(val(quantity_column(law, d)))}
                     for d in law.drugs if val(quantity_column(law, d)) is not None]
     secs = [x for x in str(val("adjustment_sections") or "").split(";") if x]
     total = int(val("adjustment_levels") or 0)
