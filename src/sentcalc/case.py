@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from .errors import CrossFieldError
+
 SUBSECTIONS = ("841(b)(1)(A)", "841(b)(1)(B)", "841(b)(1)(C)", "841(b)(1)(D)", "844(a)")
 """Statutes of conviction, most serious first (a §846 conspiracy or attempt takes its object's)."""
 
@@ -40,7 +42,7 @@ class Conviction(_Model):
     @model_validator(mode="after")
     def _one_quantity(self) -> Conviction:
         if self.grams is not None and self.count is not None:
-            raise ValueError("give grams or count (for plants), not both")
+            raise CrossFieldError("count", self.count, "give grams or count (for plants), not both")
         return self
 
     @property
@@ -58,7 +60,8 @@ class DrugAmount(_Model):
     @model_validator(mode="after")
     def _one_quantity(self) -> DrugAmount:
         if (self.grams is None) == (self.count is None):
-            raise ValueError("give grams, or count for a counted substance (plants, Schedule III-V units), exactly one")
+            raise CrossFieldError("grams", self.grams, "give grams, or count for a counted substance (plants, Schedule "
+                                  "III-V units), exactly one")
         return self
 
     @property
@@ -81,13 +84,15 @@ class CriminalHistory(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> CriminalHistory:
         if self.points is None and self.category is None:
-            raise ValueError("give points (the total found at sentencing) or category (I to VI)")
+            raise CrossFieldError("points", None, "give points (the total found at sentencing) or category (I to VI)")
         if self.points is not None and self.status_points + self.recency_points > self.points:
-            raise ValueError(
+            raise CrossFieldError(
+                "status_points", self.status_points,
                 f"status_points ({self.status_points}) + recency_points ({self.recency_points}) exceed "
                 f"points ({self.points}); they are part of the total")
         if self.points is None and (self.status_points or self.recency_points):
-            raise ValueError("status_points and recency_points need points (the total found at sentencing)")
+            raise CrossFieldError("points", None, "status_points and recency_points need points (the total found at "
+                                  "sentencing)")
         return self
 
 
@@ -107,6 +112,9 @@ class Findings(_Model):
     guideline_range: GuidelineRange | None = None
 
 
+CAPTION = ("defendant", "court", "docket")
+"""Optional caption fields: used by the documents and the web page, carried into batch outputs when given."""
+
 DEPARTURES = ("none", "5K1.1", "3553(e)", "other")
 AVENUES = ("amendment-706", "amendment-750", "amendment-782", "amendment-821", "first-step-act-404")
 
@@ -123,6 +131,10 @@ class Case(_Model):
     """One defendant's federal drug case, as found at the original sentencing."""
 
     id: str = Field(min_length=1, max_length=200)
+    defendant: str | None = Field(None, max_length=200, description="the defendant's name, for the caption (optional)")
+    court: str | None = Field(None, max_length=200, description="the court, e.g. 'United States District Court for the "
+                              "District of Maryland' (optional, for the caption)")
+    docket: str | None = Field(None, max_length=100, description="the docket number (optional, for the caption)")
     offense_date: date
     sentencing_date: date
     conviction: Conviction
@@ -178,15 +190,19 @@ class Case(_Model):
     @model_validator(mode="after")
     def _dates_in_order(self) -> Case:
         if self.sentencing_date < self.offense_date:
-            raise ValueError(
+            raise CrossFieldError(
+                "sentencing_date", self.sentencing_date.isoformat(),
                 f"sentencing_date {self.sentencing_date.isoformat()} is before offense_date "
                 f"{self.offense_date.isoformat()}")
         if self.custody_start is not None and self.custody_start < self.offense_date:
-            raise ValueError("custody_start is before offense_date")
+            raise CrossFieldError("custody_start", self.custody_start.isoformat(),
+                                  f"custody_start is before offense_date ({self.offense_date.isoformat()})")
         if self.departure in ("5K1.1", "3553(e)") and not self.substantial_assistance:
-            raise ValueError(f"departure {self.departure} is a substantial-assistance motion, but "
+            raise CrossFieldError("departure", self.departure, f"departure {self.departure} is a substantial-assistance "
+                                  "motion, but "
                              "substantial_assistance is false; they must agree")
         if self.substantial_assistance and self.departure in ("none", "other"):
-            raise ValueError(f"substantial_assistance is true, but departure is {self.departure!r}; "
+            raise CrossFieldError("departure", self.departure, f"substantial_assistance is true, but departure is "
+                                  f"{self.departure!r}; "
                              "use 5K1.1 or 3553(e)")
         return self

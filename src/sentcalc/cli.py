@@ -25,12 +25,6 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every assumptio
                                          "facts instead of letting sentcalc assume them.")]
 
 
-def _strict(results: list[dict]) -> None:
-    """--strict: an assumption is a fact the input should have given."""
-    for r in results:
-        for a in r.get("assumptions", []):
-            raise InputError("--strict", r.get("regime", ""), f"an assumption was needed: {a}")
-
 TodayOpt = Annotated[str | None, typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today; "
                                                  "also SENTCALC_TODAY.")]
 
@@ -70,43 +64,25 @@ def range_cmd(
     strict: StrictOpt = False,
 ) -> None:
     """The statutory range and guideline range of one case under each regime, with every step cited."""
-    from .columns import from_models
-    from .engine import compute_many
+    from .documents import range_document
     from .io.casefile import load_case
     from .law import default_law
-    from .regimes import parse_regime
-    from .report.result import result_dict, same_outcome
 
     law = default_law()
     on = _today()
-    case = load_case(case_file, law, on)
-    tokens = regime or ["original", "current", "2010", "2014"]
-    regimes = [parse_regime(t, law, on) for t in tokens]
-    cases = from_models([case], law.drugs)
-    results = [result_dict(r, 0) for r in compute_many(law, cases, regimes)]
-    orig = next((r for r in results if r["regime"] == "original"), None) or result_dict(
-        compute_many(law, cases, [parse_regime("original", law, on)])[0], 0)
-    extra = check_sentence(case, orig, need_sentence=False)
-    for r in results:
-        if r["regime"] == "original":
-            r["warnings"] += extra
-    if not regime:  # 2010 and 2014 only where they differ from both original and current
-        results = results[:2] + [r for r in results[2:] if not any(same_outcome(r, x) for x in results[:2])]
-    if strict:
-        _strict(results)
-    for r in results:
+    doc = range_document(load_case(case_file, law, on), law, on, regime, strict)
+    for r in doc["results"]:
         for d in r["discrepancies"]:
             typer.echo(f"discrepancy ({r['regime']}): {d}", err=True)
     if as_json:
-        doc = {"case_id": case.id, "results": results, "provenance": _provenance(law)}
         typer.echo(json.dumps(doc, indent=2))
         return
     from rich.console import Console
 
     from .report.worksheet import render_range
     con = Console()
-    render_range(con, case.id, results)
-    prov = _provenance(law)
+    render_range(con, doc["case_id"], doc["results"])
+    prov = doc["provenance"]
     con.print(f"[dim]sentcalc {prov['sentcalc_version']} · guidelines sha256:{prov['guidelines_sha256'][:16]}… · "
               f"today {prov['today']}[/dim]")
 
@@ -121,27 +97,18 @@ def retro(
 ) -> None:
     """Is this prisoner eligible for a reduction (§3582(c)(2) under Amendments 706, 750, 782, 821;
     First Step Act §404), to what lowest term, and when would they go home?"""
-    from .columns import from_models
+    from .documents import retro_document
     from .io.casefile import load_case
     from .law import default_law
     from .regimes import today as parse_day
-    from .report.retro import markdown, render_text, retro_dict
-    from .retro.analyse import analyse
+    from .report.retro import markdown, render_text
 
     if fmt not in ("text", "markdown"):
         raise InputError("--format", fmt, "use text or markdown")
     law = default_law()
     on = _today()
     order = parse_day(as_of) if as_of else on
-    case = load_case(case_file, law, on)
-    cases = from_models([case], law.drugs)
-    result = analyse(law, cases, order)
-    doc = retro_dict(result, 0, case.id, cases.bop_projected_release_date[0])
-    doc["provenance"] = _provenance(law)
-    for w in check_sentence(case, doc["original"]):
-        doc["original"]["warnings"].append(w)
-    if strict:
-        _strict([doc["original"]] + [a["amended"] for a in doc["analyses"] if a["amended"]])
+    doc = retro_document(load_case(case_file, law, on), law, on, order, strict)
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
     elif fmt == "markdown":
@@ -149,32 +116,6 @@ def retro(
     else:
         from rich.console import Console
         render_text(Console(), doc)
-
-
-def check_sentence(case, original: dict, need_sentence: bool = True) -> list[str]:
-    """The sentence against the original ranges: a contradiction is an error (exit 2); what only looks
-    wrong is returned as a warning."""
-    out = []
-    s = 10_000 if case.sentence_months == "life" else case.sentence_months
-    o = original
-    st, g = o["statutory_range"], o["guideline_range"]
-    if isinstance(s, float | int):
-        lo = st["min_months"] if st["min_months"] != "life" else 10_000
-        hi = st["max_months"] if st["max_months"] != "life" else 10_000
-        if s < lo and case.departure != "3553(e)" and not original["statutory_range"].get("safety_valve"):
-            raise InputError("sentence_months", s, f"sentence_months {s:g} is below the statutory minimum ({lo} months) "
-                             "without a §3553(e) motion or the safety valve; check the sentence, the statute or departure")
-        if s > hi:
-            shown = "life" if s >= 10_000 else f"{s:g}"
-            out.append(f"sentence_months {shown} is above the statutory maximum ({hi} months).")
-        gmin = g["min_months"] if g["min_months"] != "life" else 10_000
-        if case.substantial_assistance and s >= gmin and not case.reductions:
-            raise InputError("substantial_assistance", True, f"substantial_assistance is true, but the sentence ({s:g} "
-                             f"months) is not below the guideline range ({gmin} months); a substantial-assistance "
-                             "motion gives a sentence below the range")
-    elif s is None and need_sentence:
-        out.append("sentence_months is not given: eligibility cannot be decided.")
-    return out
 
 
 @app.command()
@@ -252,10 +193,6 @@ def simulate(
               f"({s['rows']:,} rows); mean {s['mean_months_reduced']:.1f} months reduced; "
               f"{s['prison_years_saved']:,.0f} prison-years saved")
     con.print(f"report: {report / 'report.html'} and {report / 'report.md'}")
-
-
-def _provenance(law) -> dict:
-    return {"sentcalc_version": __version__, "guidelines_sha256": law.content_hash, "today": _today().isoformat()}
 
 
 @app.command()

@@ -17,3 +17,12 @@ class InputError(ValueError):
 
 class LawDataError(RuntimeError):
     """The guidelines/ data is missing, malformed or does not cover a date."""
+
+
+class CrossFieldError(ValueError):
+    """A problem between fields of the case model, raised in a model validator: names the field to fix and its
+    value, so the message never shows the whole model."""
+
+    def __init__(self, field: str, value: object, message: str) -> None:
+        self.field, self.value = field, value
+        super().__init__(message)

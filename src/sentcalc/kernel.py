@@ -13,12 +13,13 @@ from datetime import date
 
 import numpy as np
 
-from .case import CATEGORIES
+from .case import CAPTION, CATEGORIES
 from .engine import Result, compute_many
 from .io.flat import parse
 from .law import LIFE, Law, default_law
-from .regimes import parse_regime
+from .regimes import Regime, parse_regime
 from .rules.statutes import subsection_name
+from .validate import Problem
 
 AVENUE_PREFIX = {"amendment-706": "a706", "amendment-750": "a750", "amendment-782": "a782", "amendment-821": "a821",
                  "first-step-act-404": "fsa404"}
@@ -134,39 +135,20 @@ def recompute(table, options: Options, law: Law | None = None):
             setattr(problems, name, [getattr(problems, name)[k] for k in keep])
         for i in sorted(unmapped):
             problems.add(np.eye(1, n, i, dtype=bool)[0], "preset", np.full(n, "", dtype=object), str(pe[i]))
-    bad = problems.bad_rows(n)
-    good = np.flatnonzero(~bad)
-    sub = cases.take(good)
+    good = np.flatnonzero(~problems.bad_rows(n))
     regimes = [parse_regime(t, law, today) for t in options.regimes]
     cols: dict[str, np.ndarray] = {}
     if len(good):
-        results = compute_many(law, sub, regimes)
-        if options.strict:  # every assumption is an error: the row goes to the errors file
-            assumed = np.zeros(len(good), dtype=bool)
-            first: dict[int, str] = {}
-            for r in results:
-                for nt in r.notes:
-                    if nt.code == "assumption":
-                        for i in np.flatnonzero(nt.mask & ~assumed):
-                            first[int(i)] = nt.text(int(i))
-                        assumed |= nt.mask
-            for i, text in first.items():
-                problems.rows.append(int(good[i]))
-                problems.fields.append("--strict")
-                problems.values.append("")
-                problems.reasons.append(f"an assumption was needed: {text}")
-            if assumed.any():
-                bad = problems.bad_rows(n)
-                good = np.flatnonzero(~bad)
-                sub = cases.take(good)
-                results = compute_many(law, sub, regimes) if len(good) else []
-        known = {}
+        sub, results, original = _checked(law, cases, problems, good, regimes, options)
+        good = np.flatnonzero(~problems.bad_rows(n))
+        known = {"original": original}
         for token, r in zip(options.regimes, results):
             cols.update(result_columns(r, regime_prefix(token)))
-            if token in ("original", "current"):
+            if token == "current":
                 known[token] = r
         if options.retro and len(good):
             cols.update(retro_columns(analyse(law, sub, as_of, known)))
+    bad = problems.bad_rows(n)
     arrays: dict[str, tuple[np.ndarray, np.ndarray | None]] = {"id": (cases.id, None)}
     if options.retro:  # echo the term now in force, which the worklist's months saved needs
         arrays["sentence_months_in"] = (np.where(cases.sentence_months >= LIFE, np.nan, cases.sentence_months), None)
@@ -181,10 +163,33 @@ def recompute(table, options: Options, law: Law | None = None):
         err_field[row], err_reason[row] = field, reason
     arrays["error_field"] = (err_field, None)
     arrays["error_reason"] = (err_reason, None)
-    extras = [c for c in table.column_names if c not in _flat_names(law)]
+    extras = [c for c in table.column_names if c not in _flat_names(law) or c in CAPTION]
     first = {"id": _arrow(*arrays.pop("id"))}
     out = {**first, **{c: table.column(c) for c in extras}, **{k: _arrow(v, m) for k, (v, m) in arrays.items()}}
     return pa.table(out), problems, bad
+
+
+def _checked(law: Law, cases, problems, good: np.ndarray, regimes: list, options: Options):
+    """The rows that pass the sentence checks (and, with --strict, need no assumption), their results under
+    every regime, and their original result. Rows refused go to `problems` with the same words as a case file."""
+    from .checks import apply_sentence_check, check_sentence, strict_problems
+
+    sub = cases.take(good)
+    asked = [r.is_original for r in regimes]
+    computed = compute_many(law, sub, regimes if any(asked) else [*regimes, Regime("original", None)])
+    original = computed[asked.index(True)] if any(asked) else computed[-1]
+    check = check_sentence(sub, original, need_sentence=options.retro)
+    apply_sentence_check(sub, original, check)
+    refused = [Problem(int(good[p.row]), p.field, p.value, p.allowed) for p in check.problems]
+    if options.strict:
+        flagged = {p.row for p in refused}
+        refused += [p for p in strict_problems([original, *computed[:len(regimes)]], good) if p.row not in flagged]
+    for p in refused:
+        problems.add_one(p.row, p.field, p.value, p.allowed)
+    if not refused:
+        return sub, computed[:len(regimes)], original
+    good = np.flatnonzero(~problems.bad_rows(len(cases)))  # once more without the refused rows
+    return _checked(law, cases, problems, good, regimes, options) if len(good) else (cases.take(good), [], None)
 
 
 def _flat_names(law: Law) -> set[str]:

@@ -4,6 +4,8 @@ guideline decisions, sentences near the bottom of the range), not in any individ
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 DRUGS = ("cocaine_base", "cocaine", "methamphetamine", "heroin", "marihuana")
@@ -73,7 +75,36 @@ def generate(n: int, seed: int = 2024) -> dict[str, np.ndarray]:
         "sex": rng.choice(["M", "F"], size=n, p=[0.88, 0.12]),
         "district": rng.choice(["ED Va", "SD Fla", "ND Ill", "WD Tex", "ED Pa", "SD NY", "ND Ga"], size=n),
     })
+    cols["sentence_months"], cols["departure"] = lawful_sentences(cols, law)
     return cols
+
+
+def lawful_sentences(cols: dict[str, np.ndarray], law) -> tuple[np.ndarray, np.ndarray]:
+    """Each drawn sentence moved to where the law lets it be (the checks in sentcalc.checks): not below the
+    statutory minimum without the safety valve; with substantial assistance, below the guideline range, on a
+    §3553(e) motion where it is below the minimum too. Rows the validation refuses are left as they are."""
+    import pyarrow as pa
+
+    from .engine import compute_many
+    from .io.flat import parse
+    from .regimes import Regime
+
+    sentence = np.asarray(cols["sentence_months"], dtype=float).copy()
+    sa = np.asarray(cols["substantial_assistance"], dtype=bool)
+    departure = np.where(sa, "5K1.1", None).astype(object)
+    table = pa.table({k: pa.array(v, from_pandas=True) for k, v in cols.items() if k != "departure"})
+    cases, problems = parse(table, law, date(2100, 1, 1))
+    good = np.flatnonzero(~problems.bad_rows(len(sentence)))
+    if not len(good):
+        return sentence, departure
+    c = compute_many(law, cases.take(good), [Regime("original", None)])[0].cols
+    s = sentence[good]
+    below_ok = c["safety_valve"]
+    s = np.where(~sa[good] & ~below_ok, np.maximum(s, np.minimum(c["statutory_min"], 9_999)), s)
+    s = np.where(sa[good], np.maximum(1, np.minimum(s, c["guideline_min"] - 1)), s)
+    sentence[good] = s
+    departure[good] = np.where(sa[good] & (s < c["statutory_min"]) & ~below_ok, "3553(e)", departure[good])
+    return sentence, departure
 
 
 def _lookup(drug: np.ndarray) -> np.ndarray:

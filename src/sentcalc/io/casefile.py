@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..case import Case
-from ..errors import InputError
+from ..errors import CrossFieldError, InputError
 from ..law import Law
 from ..rules.drug_quantity import counted
 from ..validate import check, check_drug_names, drug_allowed
@@ -76,12 +76,20 @@ def pydantic_message(exc: ValidationError) -> InputError:
     tags = {"float", "int", "str", "bool", "date", "datetime"}
     loc = ".".join(str(x) for x in err["loc"] if not (isinstance(x, str) and ("[" in x or x in tags))) or "case"
     msg = err["msg"].removeprefix("Value error, ")
+    cross = (err.get("ctx") or {}).get("error")
+    if isinstance(cross, CrossFieldError):
+        loc = ".".join([*(x for x in loc.split(".") if x != "case"), cross.field])
+        return InputError(loc, cross.value, msg[0].lower() + msg[1:] + _more(exc))
     if err["type"] == "missing":
         return InputError(loc, "(missing)", "this field is required")
     if err["type"] == "extra_forbidden":
         return InputError(loc, err.get("input"), "this is not a case field; see `sentcalc schema`")
-    more = f" ({len(exc.errors()) - 1} more problem(s) after this one)" if len(exc.errors()) > 1 else ""
-    return InputError(loc, err.get("input"), msg[0].lower() + msg[1:] + more)
+    return InputError(loc, err.get("input"), msg[0].lower() + msg[1:] + _more(exc))
+
+
+def _more(exc: ValidationError) -> str:
+    n = len(exc.errors()) - 1
+    return f" ({n} more problem(s) after this one)" if n else ""
 
 
 def parse_case(doc: dict, law: Law, today: date) -> Case:

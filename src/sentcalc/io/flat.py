@@ -213,6 +213,13 @@ class Problems:
             self.values.append("" if v is None else str(v)[:80])
             self.reasons.append(reason(i) if callable(reason) else reason)
 
+    def add_one(self, row: int, field: str, value: Any, reason: str) -> None:
+        """Record one row's problem (a check that runs after the columns are parsed)."""
+        self.rows.append(row)
+        self.fields.append(field)
+        self.values.append("" if value is None else str(value)[:80])
+        self.reasons.append(reason)
+
     def bad_rows(self, n: int) -> np.ndarray:
         m = np.zeros(n, dtype=bool)
         m[self.rows] = True
