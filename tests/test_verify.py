@@ -78,3 +78,26 @@ def test_verify_command_exit_code_on_broken_copy(tmp_path: Path, capsys, monkeyp
 def test_old_data_warns() -> None:
     rep = verify(Law(), date(2030, 1, 1))
     assert any("a new Guidelines Manual may be out" in w for w in rep.warnings)
+
+
+def test_unverified_counted_per_file(tmp_path: Path) -> None:
+    """Each unverified value is counted against its data file; the counts add up to the list."""
+    root = _copy(tmp_path)
+    before = verify(Law(root), TODAY)
+    assert sum(before.unverified_by_file.values()) == len(before.unverified)
+    assert list(before.unverified_by_file) == sorted(before.unverified_by_file)
+    _edit(root, "career-offender.yaml", lambda d: d["versions"][0].__setitem__("status", "unverified"))
+    after = verify(Law(root), TODAY).unverified_by_file
+    assert after["career-offender.yaml"] == before.unverified_by_file.get("career-offender.yaml", 0) + 1
+    assert {k: v for k, v in after.items() if k != "career-offender.yaml"} == \
+        {k: v for k, v in before.unverified_by_file.items() if k != "career-offender.yaml"}
+
+
+def test_verify_command_prints_counts_per_file(capsys) -> None:
+    from helpers import run_main
+    code, out, _ = run_main(["verify"], capsys)
+    assert code == 0
+    counts = verify(Law(), TODAY).unverified_by_file
+    summary = out[out.index("Unverified values per file:"):]
+    for name, n in counts.items():
+        assert f"{n:4d}  {name}" in summary

@@ -301,6 +301,9 @@ def verify() -> None:
     con.print(f"{len(rep.unverified)} value(s) still unverified (results that use them say so in warnings):")
     for u in rep.unverified:
         con.print(f"  - {u}")
+    con.print("Unverified values per file:")
+    for name, n in rep.unverified_by_file.items():
+        con.print(f"  {n:4d}  {name}")
     con.print("[green]verify: OK[/green]" if rep.ok else f"[red]verify: {len(rep.failures)} failure(s)[/red]")
     if not rep.ok:
         raise typer.Exit(1)

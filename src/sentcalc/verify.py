@@ -1,8 +1,10 @@
 """`sentcalc verify`: checks the guidelines/ data itself (dates, citations, order, monotonicity, the
-28 U.S.C. §994(b)(2) width of Sentencing Table ranges) and lists what is still unverified."""
+28 U.S.C. §994(b)(2) width of Sentencing Table ranges) and lists what is still unverified, with a count
+per data file."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,11 +22,22 @@ class Report:
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
+    unverified_files: list[str] = field(default_factory=list)  # the data file of each `unverified` entry
     checked: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    @property
+    def unverified_by_file(self) -> dict[str, int]:
+        """Unverified (or derived) values per data file, in file order."""
+        return dict(sorted(Counter(self.unverified_files).items()))
+
+    def flag(self, name: str, text: str) -> None:
+        """Record one unverified value of the versions list `name` ("file.yaml:key.path")."""
+        self.unverified.append(text)
+        self.unverified_files.append(name.split(":", 1)[0])
 
 
 def verify(law: Law, today: date) -> Report:
@@ -49,11 +62,11 @@ def verify(law: Law, today: date) -> Report:
             prev = v.effective
             newest = max(newest, v.effective)
             if v.status in ("unverified", "derived"):
-                rep.unverified.append(f"{where}: {v.status} — {v.citation}")
+                rep.flag(d.name, f"{where}: {v.status} — {v.citation}")
             for part in v.unverified:
-                rep.unverified.append(f"{where}: {part} unverified — {v.citation}")
+                rep.flag(d.name, f"{where}: {part} unverified — {v.citation}")
             if v.data.get("unverified_cells"):
-                rep.unverified.append(f"{where}: cells {', '.join(v.data['unverified_cells'])} unverified")
+                rep.flag(d.name, f"{where}: cells {', '.join(v.data['unverified_cells'])} unverified")
     _drug_tables(law, rep)
     _sentencing_table(law, rep)
     for name, day in aliases(law).items():
