@@ -230,16 +230,17 @@ def test_schedule_iv_cannot_be_the_drug_of_conviction(tmp_path: Path, capsys) ->
 
 def test_possession_of_fentanyl_under_2d2_1(tmp_path: Path, capsys) -> None:
     """USSG §2D2.1(a)(1) (current text, guidelines.ussc.gov): "8, if the substance is heroin or any
-    Schedule I or II opiate, an analogue of these, or cocaine base". Before 2010 the same level is used,
-    marked as not yet checked against that edition."""
+    Schedule I or II opiate, an analogue of these, or cocaine base"; the same words in the Nov. 2005 Manual,
+    in force unchanged from 1997-11-01 (Amendments 556, 558) to 2010-11-01 (Historical Note). Before 1997 the
+    same level is used, marked as not yet checked against that edition's text."""
     def run(sentenced: str) -> dict:
         path = write_case(tmp_path, make_case(
             conviction={"statute": "844(a)", "drug": "fentanyl", "grams": 2, "prior_convictions": 0},
-            drugs=[{"drug": "fentanyl", "grams": 2}], offense_date="2008-01-01", sentencing_date=sentenced))
+            drugs=[{"drug": "fentanyl", "grams": 2}], offense_date="1995-01-01", sentencing_date=sentenced))
         code, out, err = run_main(["range", str(path), "--json"], capsys)
         assert code == 0, err
         return json.loads(out)["results"][0]
-    now, then = run("2019-06-01"), run("2009-06-01")
-    assert now["base_offense_level"] == 8 and then["base_offense_level"] == 8
-    assert not any("§2D2.1 level for fentanyl" in w for w in now["warnings"])
+    now, in_2009, then = run("2019-06-01"), run("2009-06-01"), run("1996-06-01")
+    assert now["base_offense_level"] == in_2009["base_offense_level"] == then["base_offense_level"] == 8
+    assert not any("§2D2.1 level for fentanyl" in w for w in now["warnings"] + in_2009["warnings"])
     assert any("§2D2.1 level for fentanyl" in w for w in then["warnings"])
