@@ -25,6 +25,27 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every assumptio
                                          "facts instead of letting sentcalc assume them.")]
 
 
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="The file to write (required with --format docx).")]
+
+
+def _check_output(fmt: str, output: Path | None, as_json: bool) -> None:
+    """--output goes with --format docx (and only with it), into a folder that exists."""
+    if fmt == "docx" and output is None:
+        raise InputError("--output", None, "--format docx writes a file: give --output memo.docx")
+    if output is not None and (fmt != "docx" or as_json):
+        raise InputError("--output", str(output), "use --output only with --format docx and without --json "
+                         "(the other formats print)")
+    if output is not None and not output.parent.is_dir():
+        raise InputError("--output", str(output), "give a path in an existing folder")
+
+
+def _write(output: Path, data: bytes) -> None:
+    from .io.tables import write_bytes_atomic
+
+    write_bytes_atomic(output, data)
+    typer.echo(f"wrote {output}", err=True)
+
+
 TodayOpt = Annotated[str | None, typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today; "
                                                  "also SENTCALC_TODAY.")]
 
@@ -61,6 +82,9 @@ def range_cmd(
         "--regime", "-r", help="original, current, pre-2007, 2007, 2010, 2011, 2014, 2018, 2023 or YYYY-MM-DD; "
         "repeatable. Default: original and current, plus 2010 and 2014 where they differ.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only (the stable shape in the README).")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text or docx (a Word worksheet; needs --output and the web "
+                                     "extra).")] = "text",
+    output: OutputOpt = None,
     strict: StrictOpt = False,
 ) -> None:
     """The statutory range and guideline range of one case under each regime, with every step cited."""
@@ -68,6 +92,9 @@ def range_cmd(
     from .io.casefile import load_case
     from .law import default_law
 
+    if fmt not in ("text", "docx"):
+        raise InputError("--format", fmt, "use text or docx")
+    _check_output(fmt, output, as_json)
     law = default_law()
     on = _today()
     doc = range_document(load_case(case_file, law, on), law, on, regime, strict)
@@ -76,6 +103,10 @@ def range_cmd(
             typer.echo(f"discrepancy ({r['regime']}): {d}", err=True)
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
+        return
+    if fmt == "docx":
+        from .report.docx import range_docx
+        _write(output, range_docx(doc))
         return
     from rich.console import Console
 
@@ -91,7 +122,9 @@ def range_cmd(
 def retro(
     case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON); see `sentcalc schema`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text or markdown (a memo-ready section).")] = "text",
+    fmt: Annotated[str, typer.Option("--format", help="text, markdown (a memo-ready section) or docx (a Word memo; "
+                                     "needs --output and the web extra).")] = "text",
+    output: OutputOpt = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The order date (YYYY-MM-DD); default today.")] = None,
     strict: StrictOpt = False,
 ) -> None:
@@ -103,8 +136,9 @@ def retro(
     from .regimes import today as parse_day
     from .report.retro import markdown, render_text
 
-    if fmt not in ("text", "markdown"):
-        raise InputError("--format", fmt, "use text or markdown")
+    if fmt not in ("text", "markdown", "docx"):
+        raise InputError("--format", fmt, "use text, markdown or docx")
+    _check_output(fmt, output, as_json)
     law = default_law()
     on = _today()
     order = parse_day(as_of) if as_of else on
@@ -113,6 +147,9 @@ def retro(
         typer.echo(json.dumps(doc, indent=2))
     elif fmt == "markdown":
         typer.echo(markdown(doc))
+    elif fmt == "docx":
+        from .report.docx import retro_docx
+        _write(output, retro_docx(doc))
     else:
         from rich.console import Console
         render_text(Console(), doc)
