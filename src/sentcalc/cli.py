@@ -15,8 +15,8 @@ from .errors import InputError, LawDataError
 
 app = typer.Typer(
     help="Recompute U.S. federal drug sentences under the law as it stood on any date, every step cited.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-tables_app = typer.Typer(help="Print the dated tables in guidelines/.", no_args_is_help=True)
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+tables_app = typer.Typer(help="Print the dated tables in guidelines/.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(tables_app, name="tables")
 
 _state: dict = {"today": None, "strict": False}
@@ -25,7 +25,8 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every assumptio
                                          "facts instead of letting sentcalc assume them.")]
 
 
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="The file to write (required with --format docx).")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
+                                                help="The file to write (required with --format docx).")]
 
 
 def _check_output(fmt: str, output: Path | None, as_json: bool) -> None:
@@ -46,7 +47,7 @@ def _write(output: Path, data: bytes) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
-TodayOpt = Annotated[str | None, typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today; "
+TodayOpt = Annotated[str | None, typer.Option("--today", metavar="DATE", help="Treat this date (YYYY-MM-DD) as today; "
                                                  "also SENTCALC_TODAY.")]
 
 
@@ -77,13 +78,13 @@ def main_options(
 
 @app.command("range")
 def range_cmd(
-    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON); see `sentcalc schema`.")],
+    case_file: Annotated[Path, typer.Argument(metavar="CASE_FILE", help="Case file (YAML or JSON); see `sentcalc schema`.")],
     regime: Annotated[list[str] | None, typer.Option(
-        "--regime", "-r", help="original, current, pre-2007, 2007, 2010, 2011, 2014, 2018, 2023 or YYYY-MM-DD; "
+        "--regime", "-r", metavar="REGIME", help="original, current, pre-2007, 2007, 2010, 2011, 2014, 2018, 2023 or YYYY-MM-DD; "
         "repeatable. Default: original and current, plus 2010 and 2014 where they differ.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only (the stable shape in the README).")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text or docx (a Word worksheet; needs --output and the web "
-                                     "extra).")] = "text",
+    fmt: Annotated[str, typer.Option("--format", metavar="text|docx", help="text or docx (a Word worksheet; needs "
+                                     "--output and the web extra).")] = "text",
     output: OutputOpt = None,
     strict: StrictOpt = False,
 ) -> None:
@@ -112,20 +113,22 @@ def range_cmd(
 
     from .report.worksheet import render_range
     con = Console()
-    render_range(con, doc["case_id"], doc["results"])
+    from .report.view import caption_line
+    render_range(con, doc["case_id"], doc["results"], caption_line(doc))
     prov = doc["provenance"]
-    con.print(f"[dim]sentcalc {prov['sentcalc_version']} · guidelines sha256:{prov['guidelines_sha256'][:16]}… · "
+    con.print(f"[dim]sentcalc {prov['sentcalc_version']} · guidelines sha256:{prov['guidelines_sha256']} · "
               f"today {prov['today']}[/dim]")
 
 
 @app.command()
 def retro(
-    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON); see `sentcalc schema`.")],
+    case_file: Annotated[Path, typer.Argument(metavar="CASE_FILE", help="Case file (YAML or JSON); see `sentcalc schema`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text, markdown (a memo-ready section) or docx (a Word memo; "
-                                     "needs --output and the web extra).")] = "text",
+    fmt: Annotated[str, typer.Option("--format", metavar="text|markdown|docx", help="text, markdown (a memo-ready "
+                                     "section) or docx (a Word memo; needs --output and the web extra).")] = "text",
     output: OutputOpt = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The order date (YYYY-MM-DD); default today.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE",
+                                              help="The order date (YYYY-MM-DD); default today.")] = None,
     strict: StrictOpt = False,
 ) -> None:
     """Is this prisoner eligible for a reduction (§3582(c)(2) under Amendments 706, 750, 782, 821;
@@ -159,13 +162,15 @@ def retro(
 def batch(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV, Parquet or JSON Lines of flat case rows.")],
     output: Annotated[Path, typer.Argument(metavar="OUTPUT", help="CSV, Parquet, JSON Lines, Stata .dta or SPSS .sav.")],
-    regime: Annotated[list[str] | None, typer.Option("--regime", "-r", help="Repeatable; default original and current.")] = None,
+    regime: Annotated[list[str] | None, typer.Option("--regime", "-r", metavar="REGIME",
+                                                     help="Repeatable; default original and current.")] = None,
     retro: Annotated[bool, typer.Option("--retro", help="Add eligibility, reasons, lowest term and release date per "
                                         "avenue; write OUTPUT's worklist.")] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The order date for --retro; default today.")] = None,
-    preset: Annotated[str | None, typer.Option("--preset", help="ussc: read the Sentencing Commission's "
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE",
+                                              help="The order date for --retro; default today.")] = None,
+    preset: Annotated[str | None, typer.Option("--preset", metavar="ussc", help="ussc: read the Sentencing Commission's "
                                                "individual-offender files.")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: up to 2).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", metavar="N", help="Processes (default: up to 2).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Rows that need an assumption go to the errors file.")] = False,
 ) -> None:
@@ -199,17 +204,19 @@ def batch(
 @app.command()
 def simulate(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV, Parquet or JSON Lines of flat case rows.")],
-    scenario: Annotated[str, typer.Option("--scenario", "-s", help="retroactive-fsa, amendment-782-retroactive, "
-                                          "equal-act, crack-1-to-1-guidelines-only, or a scenario YAML file.")],
-    report: Annotated[Path, typer.Option("--report", help="The folder for the report (created).")],
-    in_custody_on: Annotated[str | None, typer.Option("--in-custody-on", help="Only people still in custody on this "
-                                                      "date (default: the order date).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The order date (default: the scenario's first "
+    scenario: Annotated[str, typer.Option("--scenario", "-s", metavar="SCENARIO", help="retroactive-fsa, "
+                                          "amendment-782-retroactive, equal-act, crack-1-to-1-guidelines-only, or a "
+                                          "scenario YAML file.")],
+    report: Annotated[Path, typer.Option("--report", metavar="FOLDER", help="The folder for the report (created).")],
+    in_custody_on: Annotated[str | None, typer.Option("--in-custody-on", metavar="DATE", help="Only people still in "
+                                                      "custody on this date (default: the order date).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="The order date (default: the scenario's first "
                                               "possible order date).")] = None,
-    annual_cost: Annotated[float | None, typer.Option("--annual-cost", help="Dollars per person-year of "
+    annual_cost: Annotated[float | None, typer.Option("--annual-cost", metavar="DOLLARS", help="Dollars per person-year of "
                                                       "incarceration, for dollars saved.")] = None,
-    grant_rate: Annotated[float, typer.Option("--grant-rate", help="Share of eligible motions granted (0-1).")] = 1.0,
-    preset: Annotated[str | None, typer.Option("--preset", help="ussc: the Commission's individual-offender "
+    grant_rate: Annotated[float, typer.Option("--grant-rate", metavar="SHARE",
+                                              help="Share of eligible motions granted (0-1).")] = 1.0,
+    preset: Annotated[str | None, typer.Option("--preset", metavar="ussc", help="ussc: the Commission's individual-offender "
                                                "files; prints its published estimates beside ours.")] = None,
 ) -> None:
     """Simulate a retroactive change over a dataset (the Commission's prison impact model): people
@@ -260,9 +267,9 @@ def regimes() -> None:
 
 @tables_app.command("drug-quantity")
 def tables_drug_quantity(
-    drug: Annotated[str, typer.Option(help="A drug with a file in guidelines/drug-quantity/, e.g. cocaine_base, "
+    drug: Annotated[str, typer.Option(metavar="DRUG", help="A drug with a file in guidelines/drug-quantity/, e.g. cocaine_base, "
                                       "fentanyl, marihuana_plants (`sentcalc schema` lists them).")],
-    regime: Annotated[str, typer.Option(help="A regime alias or date.")] = "current",
+    regime: Annotated[str, typer.Option(metavar="REGIME", help="A regime alias or date.")] = "current",
 ) -> None:
     """Print the §2D1.1(c) Drug Quantity Table line for one drug as in force under a regime."""
     from rich.console import Console
@@ -292,7 +299,7 @@ def tables_drug_quantity(
 
 
 @tables_app.command("sentencing")
-def tables_sentencing(regime: Annotated[str, typer.Option(help="A regime alias or date.")] = "current") -> None:
+def tables_sentencing(regime: Annotated[str, typer.Option(metavar="REGIME", help="A regime alias or date.")] = "current") -> None:
     """Print the Sentencing Table (Ch. 5, Pt. A) in force under a regime."""
     from rich.console import Console
     from rich.table import Table

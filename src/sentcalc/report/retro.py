@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..retro.analyse import Retro
+from . import view
 from .result import months_value, result_dict
 
 SHORT = {"amendment-706": "Amdt 706", "amendment-750": "Amdt 750", "amendment-782": "Amdt 782",
@@ -91,29 +92,22 @@ def summary(doc: dict) -> str:
     return " ".join(lines)
 
 
-def _rng(r: dict | None) -> str:
-    if not r:
-        return "—"
-    g = r["guideline_range"]
-    return str(g["min_months"]) if g["min_months"] == g["max_months"] else f"{g['min_months']}–{g['max_months']}"
-
-
 def markdown(doc: dict) -> str:
-    """A memo-ready Markdown section."""
+    """A memo-ready Markdown section. An ineligible avenue shows its reason where the lowest term would be."""
     o = doc["original"]
-    out = [f"## Retroactivity analysis — case {doc['case_id']} (as of {doc['as_of']})", "",
+    out = [f"## Retroactivity analysis — {view.caption_line(doc)} (as of {doc['as_of']})", "",
            f"Original: offense level {o['total_offense_level']}, category {o['criminal_history_category']}, "
-           f"guideline range {_rng(o)} months; statute {o['statutory_range']['subsection']} "
-           f"({o['statutory_range']['min_months']}–{o['statutory_range']['max_months']} months).", "",
+           f"guideline range {view.span(o['guideline_range'])} months; statute {view.statute(o)} months.", "",
            "| Avenue | Eligible | Amended range | Statutory range | Lowest term | Earliest order | Projected release |",
            "|---|---|---|---|---|---|---|"]
     for a in doc["analyses"]:
-        am = a["amended"]
-        stat = f"{am['statutory_range']['min_months']}–{am['statutory_range']['max_months']}" if am else "—"
-        out.append(f"| {a['title']} | {'yes' if a['eligible'] else 'no (' + ', '.join(a['reason_codes']) + ')'} | "
-                   f"{_rng(am)} | {stat} | {a['lowest_permissible_months'] or '—'} | {a['earliest_order_date'] or '—'} | "
-                   f"{a['projected_release_date'] or '—'} |")
-    out += ["", f"**Best avenue:** {doc['best'] or 'none'}.", "", "### Reasons", ""]
+        c = view.avenue_cells(a)
+        tail = ([c["lowest"], c["order"], c["release"]] if a["eligible"]
+                else [f"not eligible: {c['reason']}", view.DASH, view.DASH])
+        out.append("| " + " | ".join([c["title"], c["eligible"], c["range"], f"{c['subsection']}: {c['statutory']}",
+                                      *tail]) + " |")
+    best = next((a["title"] for a in doc["analyses"] if a["id"] == doc["best"]), "none")
+    out += ["", f"**Best avenue:** {best}.", "", "### Reasons", ""]
     for a in doc["analyses"]:
         for t in a["reasons"] + a["notes"]:
             out.append(f"- *{a['title']}*: {t}")
@@ -123,6 +117,10 @@ def markdown(doc: dict) -> str:
     for a in doc["analyses"]:
         for s in a["steps"]:
             out.append(f"- *{a['title']}*: {s['detail']} ({s['citation']})")
+    found = view.assumptions(view.retro_results(doc))
+    for title, key in (("Assumptions", "assumptions"), ("Warnings", "warnings")):
+        if found[key]:
+            out += ["", f"### {title}", ""] + [f"- {x}" for x in found[key]]
     if doc["other_relief"]:
         out += ["", "### Other relief worth a look", ""] + [f"- {x}" for x in doc["other_relief"]]
     out += ["", "### Summary", "", summary(doc), ""]
@@ -133,32 +131,45 @@ def markdown(doc: dict) -> str:
     return "\n".join(out)
 
 
+def _outcome(a: dict) -> str:
+    """The last column of the terminal table: eligibility, then the lowest term and dates, or the reason."""
+    c = view.avenue_cells(a)
+    if not a["eligible"]:
+        return f"[red]not eligible[/red]: {c['reason_label']}"
+    lines = ["[green]eligible[/green]", f"lowest term: {c['lowest']} months", f"earliest order: {c['order']}",
+             f"projected release: {c['release']}"]
+    if a.get("immediate_release"):
+        lines.append("(release could be immediate)")
+    return "\n".join(lines)
+
+
 def render_text(console, doc: dict) -> None:
+    """The terminal report: one table of avenues, a panel of reasons and cited steps per avenue, the summary.
+    No cell is ever cut (values fold rather than end in an ellipsis); the table fits 80 columns."""
     from rich.panel import Panel
     from rich.table import Table
 
-    t = Table(title=f"Case {doc['case_id']} — retroactivity as of {doc['as_of']}", expand=True)
-    for col in ("", "Eligible", "Range (months)", "Statute", "Lowest term", "Earliest order", "Release"):
-        t.add_column(col)
+    t = Table(title=f"{view.caption_line(doc)} — retroactivity as of {doc['as_of']}", expand=True)
+    t.add_column("", no_wrap=True, overflow="fold")
+    t.add_column("Range (months)", min_width=8, overflow="fold")
+    t.add_column("Statute (months)", min_width=12, overflow="fold")
+    t.add_column("Outcome", ratio=1, overflow="fold")
     o = doc["original"]
-    t.add_row("Original", "", _rng(o), o["statutory_range"]["subsection"].replace("841(b)(1)", ""), "", "",
-              doc["projected_release_date_now"] or "")
+    t.add_row("Original", view.span(o["guideline_range"]), f"{o['statutory_range']['subsection']}\n"
+              f"{view.span(o['statutory_range'])}", "projected release on the sentence now in force: "
+              f"{doc['projected_release_date_now'] or view.DASH}")
     for a in doc["analyses"]:
-        am = a["amended"]
-        t.add_row(SHORT.get(a["id"], a["id"]),
-                  "[green]yes[/green]" if a["eligible"] else "[red]no[/red] " + ", ".join(a["reason_codes"]),
-                  _rng(am), am["statutory_range"]["subsection"] if am else "", str(a["lowest_permissible_months"] or ""),
-                  a["earliest_order_date"] or "", a["projected_release_date"] or "")
+        c = view.avenue_cells(a)
+        t.add_row(SHORT.get(a["id"], a["id"]), c["range"], f"{c['subsection']}\n{c['statutory']}", _outcome(a))
     console.print(t)
     for a in doc["analyses"]:
         body = [f"• {x}" for x in a["reasons"] + a["notes"]]
         body += [f"{s['detail']}\n  [dim]{s['citation']}[/dim]" for s in a["steps"]]
-        console.print(Panel("\n".join(body) or "—", title=a["title"], title_align="left"))
+        console.print(Panel("\n".join(body) or view.DASH, title=a["title"], title_align="left"))
     for x in doc["other_relief"]:
         console.print(f"[yellow]Other relief:[/yellow] {x}")
     console.print(Panel(summary(doc), title="In plain words", title_align="left"))
     prov = doc.get("provenance") or {}
     if prov:
-        console.print(f"[dim]sentcalc {prov.get('sentcalc_version')} · guidelines sha256:"
-                      f"{str(prov.get('guidelines_sha256'))[:16]}… · order date {doc['as_of']}[/dim]")
-
+        console.print(f"[dim]sentcalc {prov.get('sentcalc_version')} · guidelines sha256:{prov.get('guidelines_sha256')} · "
+                      f"order date {doc['as_of']}[/dim]")

@@ -6,30 +6,42 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
+from . import view
 
-def _rng(r: dict) -> str:
-    lo, hi = r["min_months"], r["max_months"]
-    return str(lo) if lo == hi else f"{lo}–{hi}"
+LABEL_WIDTH = 16
+"""The label column's width; the labels wrap within it ("Criminal history" is the longest word pair)."""
+REGIME_WIDTH = 12
+"""A regime column's width: "841(b)(1)(B)" and "(2006-06-01)" in full."""
+ROWS = (
+    ("Base offense level", lambda r: str(r["base_offense_level"])),
+    ("Total offense level", lambda r: str(r["total_offense_level"])),
+    ("Criminal history category", lambda r: r["criminal_history_category"]),
+    ("Sentencing Table cell (months)", lambda r: view.span(r["table_range"])),
+    ("Guideline range (months)", lambda r: view.span(r["guideline_range"])),
+    ("Statute", lambda r: r["statutory_range"]["subsection"]),
+    ("Statutory range (months)", lambda r: view.span(r["statutory_range"])),
+)
 
 
-def render_range(console: Console, case_id: str, results: list[dict]) -> None:
-    """Print the comparison table, then every regime's steps with citations."""
-    t = Table(title=f"Case {case_id}", show_lines=False)
-    t.add_column("")
-    for r in results:
-        t.add_column(f"{r['regime']}\n({r['as_of']})", justify="right")
-    rows = [
-        ("Base offense level", lambda r: str(r["base_offense_level"])),
-        ("Total offense level", lambda r: str(r["total_offense_level"])),
-        ("Criminal history category", lambda r: r["criminal_history_category"]),
-        ("Sentencing Table cell (months)", lambda r: _rng(r["table_range"])),
-        ("Guideline range (months)", lambda r: _rng(r["guideline_range"])),
-        ("Statute", lambda r: r["statutory_range"]["subsection"]),
-        ("Statutory range (months)", lambda r: _rng(r["statutory_range"])),
-    ]
-    for label, f in rows:
-        t.add_row(label, *[f(r) for r in results])
-    console.print(t)
+def per_table(width: int) -> int:
+    """How many regime columns fit beside the labels in `width` columns (each column: its text, one space
+    of padding either side and one border)."""
+    return max(1, (width - 1 - (LABEL_WIDTH + 3)) // (REGIME_WIDTH + 3))
+
+
+def render_range(console: Console, case_id: str, results: list[dict], title: str | None = None) -> None:
+    """Print the comparison table (split into several tables when the regimes do not fit the terminal's width,
+    so no value is cut), then every regime's steps with citations."""
+    k = per_table(console.width)
+    for start in range(0, len(results), k):
+        part = results[start:start + k]
+        t = Table(title=title or f"Case {case_id}", show_lines=False)
+        t.add_column("", width=LABEL_WIDTH, overflow="fold")
+        for r in part:
+            t.add_column(f"{r['regime']}\n({r['as_of']})", justify="right", min_width=REGIME_WIDTH, overflow="fold")
+        for label, f in ROWS:
+            t.add_row(label, *[f(r) for r in part])
+        console.print(t)
     for r in results:
         steps = Table.grid(padding=(0, 1))
         steps.add_column(style="bold", no_wrap=True)

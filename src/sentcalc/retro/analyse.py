@@ -34,6 +34,10 @@ class Retro:
         return min(cands)[3] if cands else None
 
 
+ELIGIBLE_ONLY_STEPS = ("lowest_permissible", "earliest_order")
+"""Steps shown only for an eligible avenue."""
+
+
 def _completed(a: Analysis, served_out: np.ndarray, release_now: np.ndarray) -> Analysis:
     """No reduction of a sentence already served (for §404: United States v. Martin, 974 F.3d 124 (2d Cir.
     2020)); judged by the projected release date on the term now in force."""
@@ -43,6 +47,9 @@ def _completed(a: Analysis, served_out: np.ndarray, release_now: np.ndarray) -> 
         a.earliest_order = np.where(hit, np.datetime64("NaT", "D"), a.earliest_order)
         a.projected_release = np.where(hit, np.datetime64("NaT", "D"), a.projected_release)
         a.immediate_release = a.immediate_release & ~hit
+        for s in a.steps:  # a closed avenue shows no lowest term or order date that would read as open
+            if s.rule in ELIGIBLE_ONLY_STEPS and s.applies is not None:
+                s.applies = s.applies & ~hit
     a.reasons.append(note("sentence_completed", hit, lambda i: (
         f"The projected release date on the term now in force ({release_now[i]}) is on or before the order date: "
         "the sentence appears to have been served.")))

@@ -86,7 +86,8 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     p_min = np.where(rule_c, p["table_min"], p["guideline_min"])
     p_max = np.where(rule_c, p["table_max"], p["guideline_max"])
     lowered_own = is_lower(a_min, a_max, p_min, p_max)
-    lowered = is_lower(a_min, a_max, o_min, o_max) & lowered_own
+    lowered_original = is_lower(a_min, a_max, o_min, o_max)
+    lowered = lowered_original & lowered_own
 
     # The lowest permissible term (§1B1.10(b)(2)): the amended minimum, or a comparably reduced term
     # after a below-range sentence on a government substantial-assistance motion.
@@ -141,7 +142,9 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
         note("above_top_threshold", why & above_top & ~co & ~pinned & ~life,
              "The quantity is at or above the top row of the amended Drug Quantity Table, so the level is unchanged."),
         note("not_lowered", why & ~co & ~pinned & ~life & ~above_top, lambda i: (
-            f"The amendment does not lower the applicable range ({fmt(o_min[i])}–{fmt(o_max[i])} months).")),
+            f"The amendment does not lower the applicable range: with it the range is {_span(a_min[i], a_max[i])} months, "
+            + (f"no lower than the {_span(p_min[i], p_max[i])} months the earlier listed amendments already give."
+               if lowered_original[i] else f"no lower than the original {_span(o_min[i], o_max[i])} months."))),
         note("missing_sentence", ~skipped & ~applied & lowered & ~has_sentence,
              "sentence_months (the term now in force) is not given, so eligibility cannot be decided."),
         note("sentence_below_amended_minimum", ~skipped & ~applied & lowered & has_sentence & ~sentence_ok & ~koons,
@@ -161,7 +164,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     ]
     steps = [step("amended_range", "USSG §1B1.10(b)(1)", av.citation, lambda i: (
         f"Substituting {av.name} (and every earlier listed amendment) into the original calculation: "
-        f"{fmt(o_min[i])}–{fmt(o_max[i])} → {fmt(a_min[i])}–{fmt(a_max[i])} months."), applies=~skipped),
+        f"{_span(o_min[i], o_max[i])} → {_span(a_min[i], a_max[i])} months."), applies=~skipped),
         step("lowest_permissible", "USSG §1B1.10(b)(2)", "USSG §1B1.10(b)(2)(A)-(B)", lambda i: (
             f"Lowest permissible term: {fmt(lowest[i])} months."), applies=eligible),
         step("earliest_order", "USSG §1B1.10(e)", av.citation, lambda i: (
@@ -169,6 +172,11 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     return Analysis(av.id, av, eligible, np.where(eligible | (lowered & ~skipped), lowest, np.nan),
                     np.where(eligible, order, np.datetime64("NaT", "D")), np.where(eligible, rel, np.datetime64("NaT", "D")),
                     served, immediate, amended, reasons, info, steps)
+
+
+def _span(lo: float, hi: float) -> str:
+    """A range in months as "lo–hi", or one value when the ends are equal (life, or a point)."""
+    return _months(lo) if lo == hi else f"{_months(lo)}–{_months(hi)}"
 
 
 def _months(m: float) -> str:
