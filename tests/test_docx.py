@@ -5,6 +5,9 @@ headings and tables), and the command's errors name the option or the extra to i
 from __future__ import annotations
 
 import io
+import os
+import re
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -163,3 +166,28 @@ def test_docx_without_the_web_extra_names_it(command: str, tmp_path: Path, capsy
     code, _, err = run_main([command, str(CASES[0]), "--format", "docx", "-o", str(out)], capsys)
     assert code == 2 and "pip install 'sentcalc[web]'" in err and "Traceback" not in err
     assert not out.exists()
+
+
+WEB = {"fastapi", "uvicorn", "jinja2", "python-multipart", "python-docx", "openpyxl"}
+
+
+def test_the_light_install_stays_light() -> None:
+    """`pip install sentcalc` pulls none of the web or Word dependencies; the `web` and `test` extras do."""
+    from importlib.metadata import requires
+
+    reqs = requires("sentcalc") or []
+    name = [(re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower(), r.replace("'", '"')) for r in reqs]
+    core = {n for n, r in name if "extra ==" not in r}
+    assert core and not core & WEB, core & WEB
+    for extra in ("web", "test"):
+        assert {n for n, r in name if f'extra == "{extra}"' in r} >= WEB, extra
+
+
+def test_text_output_does_not_import_python_docx(tmp_path: Path) -> None:
+    """python-docx is imported only when a Word document is made."""
+    code = ("import sys; from sentcalc.cli import main; sys.argv = ['sentcalc', 'retro', sys.argv[1]]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "assert 'docx' not in sys.modules and 'openpyxl' not in sys.modules")
+    proc = subprocess.run([sys.executable, "-c", code, str(CASES[0])], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SENTCALC_TODAY": TODAY})
+    assert proc.returncode == 0, proc.stderr
