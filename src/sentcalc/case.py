@@ -7,6 +7,7 @@ court's own numbers, when known, go in `findings` and are authoritative for the 
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Annotated, Literal
 
@@ -163,6 +164,14 @@ class Case(_Model):
         None, description="whether the Fair Sentencing Act was applied; absent: by date (on or after 2010-08-03)")
     plea_agreement_11c1c: bool = False
     bop_projected_release_date: date | None = None
+
+    @field_validator("id", "defendant", "court", "docket")
+    @classmethod
+    def _printable(cls, v: str | None) -> str | None:
+        """Printed in the terminal, the memo and the Word document: no control characters."""
+        if v is not None and any(unicodedata.category(ch) == "Cc" for ch in v):
+            raise ValueError("control characters (tabs, newlines, escapes, NUL) are not allowed")
+        return v
 
     @field_validator("sentence_months")
     @classmethod

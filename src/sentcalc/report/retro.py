@@ -146,10 +146,11 @@ def _outcome(a: dict) -> str:
 def render_text(console, doc: dict) -> None:
     """The terminal report: one table of avenues, a panel of reasons and cited steps per avenue, the summary.
     No cell is ever cut (values fold rather than end in an ellipsis); the table fits 80 columns."""
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
 
-    t = Table(title=f"{view.caption_line(doc)} — retroactivity as of {doc['as_of']}", expand=True)
+    t = Table(title=f"{escape(view.caption_line(doc))} — retroactivity as of {doc['as_of']}", expand=True)
     t.add_column("", no_wrap=True, overflow="fold")
     t.add_column("Range (months)", min_width=8, overflow="fold")
     t.add_column("Statute (months)", min_width=12, overflow="fold")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -35,7 +36,7 @@ def render_range(console: Console, case_id: str, results: list[dict], title: str
     k = per_table(console.width)
     for start in range(0, len(results), k):
         part = results[start:start + k]
-        t = Table(title=title or f"Case {case_id}", show_lines=False)
+        t = Table(title=escape(title or f"Case {case_id}"), show_lines=False)
         t.add_column("", width=LABEL_WIDTH, overflow="fold")
         for r in part:
             t.add_column(f"{r['regime']}\n({r['as_of']})", justify="right", min_width=REGIME_WIDTH, overflow="fold")
