@@ -71,7 +71,9 @@ def summary(doc: dict) -> str:
     """A few plain sentences a client could read."""
     o = doc["original"]
     g = o["guideline_range"]
-    lines = [f"At sentencing the guideline range was {g['min_months']} to {g['max_months']} months."]
+    lines = [f"At sentencing the guideline range was {g['min_months']} to {g['max_months']} months."
+             if g["min_months"] != g["max_months"] else "At sentencing the guideline sentence was "
+             + ("life imprisonment." if g["min_months"] == "life" else f"{g['min_months']} months.")]
     best = next((a for a in doc["analyses"] if a["id"] == doc["best"]), None)
     if best is None:
         lines.append("None of the retroactive changes sentcalc checks allows the court to lower the sentence now.")

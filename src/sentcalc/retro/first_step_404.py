@@ -14,7 +14,7 @@ from ..law import LIFE, Law
 from ..regimes import Dates, Regime
 from ..steps import note, step
 from .common import Analysis, Avenue
-from .eligibility import _months
+from .eligibility import _months, _span
 from .release import months_served, release_date
 
 
@@ -92,9 +92,9 @@ def section_404(law: Law, cases: Cases, av: Avenue, guideline_subs: dict[str, da
     ]
     info = [note("info", ~barred, lambda i: (
         "Concepcion v. United States, 142 S. Ct. 2389 (2022): the court may consider intervening changes of law "
-        f"and fact; under today's guidelines the range would be {fmt(today_result.cols['guideline_min'][i])}–"
-        f"{fmt(today_result.cols['guideline_max'][i])} months (for information; the FSA benchmark is "
-        f"{fmt(c['guideline_min'][i])}–{fmt(c['guideline_max'][i])}).")),
+        "and fact; under today's guidelines the range would be "
+        f"{_span(today_result.cols['guideline_min'][i], today_result.cols['guideline_max'][i])} "
+        f"months (for information; the FSA benchmark is {_span(c['guideline_min'][i], c['guideline_max'][i])}).")),
         note("info", ~barred & o["career_offender_applies"] & (c["total_offense_level"] < o["total_offense_level"]),
              "The lower statutory maximum lowers the career-offender level (§4B1.1(b)).")]
     steps = [step("new_statutory_range", "First Step Act §404(b)", av.citation, lambda i: (
