@@ -116,8 +116,8 @@ def range_cmd(
     from .report.view import caption_line
     render_range(con, doc["case_id"], doc["results"], caption_line(doc))
     prov = doc["provenance"]
-    con.print(f"[dim]sentcalc {prov['sentcalc_version']} · guidelines sha256:{prov['guidelines_sha256']} · "
-              f"today {prov['today']}[/dim]")
+    con.print(f"[dim]sentcalc {prov['sentcalc_version']} · today {prov['today']} · guidelines data\n"
+              f"sha256:{prov['guidelines_sha256']}[/dim]")
 
 
 @app.command()

@@ -174,5 +174,5 @@ def render_text(console, doc: dict) -> None:
     console.print(Panel(summary(doc), title="In plain words", title_align="left"))
     prov = doc.get("provenance") or {}
     if prov:
-        console.print(f"[dim]sentcalc {prov.get('sentcalc_version')} · guidelines sha256:{prov.get('guidelines_sha256')} · "
-                      f"order date {doc['as_of']}[/dim]")
+        console.print(f"[dim]sentcalc {prov.get('sentcalc_version')} · order date {doc['as_of']} · guidelines data\n"
+                      f"sha256:{prov.get('guidelines_sha256')}[/dim]")
