@@ -77,13 +77,14 @@ def test_safety_valve_reduction_applied(day, level, expected):
     assert int(out[0]) == expected
 
 
-def test_safety_valve_values_not_yet_read_stay_flagged():
-    """The 1-point criterion of 1994 and the start of the §5C1.2(b) level-17 floor are not yet read in the text."""
+def test_safety_valve_criterion_and_floor_read_in_second_pass():
+    """Now read (tests/tables/test_second_pass_primary_text.py names the sources): the 1-point criterion of
+    1994 (USSG §5C1.2(a)(1)) and the level-17 floor of Amendment 624 (2001-11-01)."""
     law = default_law()
-    assert law.dated(SV, "statute").on(d("1994-09-23")).is_unverified()
-    assert law.dated(SV, "statute").on(d("1994-09-23")).data["max_points"] == 1
+    crit = law.dated(SV, "statute").on(d("1994-09-23"))
+    assert (crit.data["max_points"], crit.status, crit.unverified) == (1, "verified", ())
     floor = law.dated(SV, "floor").on(d("2001-11-01"))
-    assert floor.is_unverified() and (floor.data["offense_level"], floor.data["when_minimum_at_least_months"]) == (17, 60)
+    assert (floor.data["offense_level"], floor.data["when_minimum_at_least_months"], floor.status) == (17, 60, "verified")
 
 
 # --- §3E1.1 acceptance of responsibility -----------------------------------------------------------
@@ -130,11 +131,12 @@ def test_named_adjustment_levels(section, day, levels):
 
 
 @pytest.mark.parametrize("section", ["3B1.1(a)", "3B1.1(b)", "3B1.1(c)"])
-def test_aggravating_role_1987_text_not_yet_read(section):
-    """+4 / +3 / +2 are read in the Nov. 2005 Manual only; the 1987 version stays flagged."""
+def test_aggravating_role_1987(section):
+    """+4 / +3 / +2 since 1987: Nov. 2016 Manual and its Historical Note (Amendments 414 and 500 amend only the
+    Commentary); tests/tables/test_second_pass_primary_text.py quotes the text."""
     v = default_law().dated(ADJ, "sections", section).on(d("1987-11-01"))
     assert v.data["levels"] == {"3B1.1(a)": 4, "3B1.1(b)": 3, "3B1.1(c)": 2}[section]
-    assert v.is_unverified()
+    assert v.status == "verified" and not v.unverified
 
 
 # --- §2D2.1 simple possession -----------------------------------------------------------------------

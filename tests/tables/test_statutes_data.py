@@ -53,19 +53,19 @@ THRESHOLDS = [
     ("cocaine", "1987-11-01", 5000, 500, None, False),
     ("cocaine", "2010-08-03", 5000, 500, None, False),
     ("cocaine", "2026-11-25", 5000, 500, None, False),
-    # Heroin: 1 kg / 100 g -- (unverified) in the reference. Tier A (1 kg) has since been checked against
-    # the text of 21 U.S.C. §841(b)(1)(A)(i) ("1 kilogram or more of a mixture or substance containing a
-    # detectable amount of heroin"); tier B (100 g) only against secondary sources, so only B stays flagged.
-    ("heroin", "1987-11-01", 1000, 100, None, "B"),
-    ("heroin", "2026-11-25", 1000, 100, None, "B"),
-    # Methamphetamine: current-law values, (unverified); "higher before 1998 (dates not recorded)".
-    ("methamphetamine", "2000-11-01", 500, 50, None, True),
-    ("methamphetamine", "2026-11-25", 500, 50, None, True),
-    ("methamphetamine_actual", "2000-11-01", 50, 5, None, True),
-    ("methamphetamine_actual", "2026-11-25", 50, 5, None, True),
-    # Marihuana: 1,000 kg / 100 kg; (C) from 50 kg; under 50 kg is (D) -- (unverified).
-    ("marihuana", "1987-11-01", 1_000_000, 100_000, 50_000, True),
-    ("marihuana", "2026-11-25", 1_000_000, 100_000, 50_000, True),
+    # Heroin: 1 kg / 100 g -- (unverified) in the reference; both tiers since read in the U.S. Code 2006 ed.
+    # (test_second_pass_primary_text.py), so neither is flagged any more.
+    ("heroin", "1987-11-01", 1000, 100, None, False),
+    ("heroin", "2026-11-25", 1000, 100, None, False),
+    # Methamphetamine: current-law values, (unverified) in the reference; read in the 2006 ed. (Pub. L. 105-277).
+    ("methamphetamine", "2000-11-01", 500, 50, None, False),
+    ("methamphetamine", "2026-11-25", 500, 50, None, False),
+    ("methamphetamine_actual", "2000-11-01", 50, 5, None, False),
+    ("methamphetamine_actual", "2026-11-25", 50, 5, None, False),
+    # Marihuana: 1,000 kg / 100 kg; (C) from 50 kg; under 50 kg is (D) -- (unverified) in the reference; read
+    # in the 2006 ed.
+    ("marihuana", "1987-11-01", 1_000_000, 100_000, 50_000, False),
+    ("marihuana", "2026-11-25", 1_000_000, 100_000, 50_000, False),
 ]
 
 
@@ -157,11 +157,11 @@ FIRST_STEP_ACT = {
           "death": [0, 60], "death_with_prior": [0, 120]},
 }
 
-# Parts the reference marks (unverified); the data must flag them.
-UNVERIFIED_PRE = ["B.priors_1", "B.priors_2", "D.priors_0", "D.priors_1", "D.priors_2"]
-UNVERIFIED_FIRST_STEP = ["A.death_with_prior", "B.priors_1", "B.priors_2", "B.death_with_prior",
-                         "C.priors_1", "C.priors_2", "C.death_with_prior",
-                         "D.priors_0", "D.priors_1", "D.priors_2"]
+# Parts still flagged. The parts the reference marks (unverified) were read in the U.S. Code 2006 ed. and the
+# post-2018 text (test_second_pass_primary_text.py); A.priors_2 of the 1986 version is flagged because the 2006
+# edition's notes date mandatory life for two priors from Pub. L. 100-690 (1988-11-18).
+UNVERIFIED_PRE = ("A.priors_2",)
+UNVERIFIED_FIRST_STEP = ()
 
 
 def penalty_params():
@@ -182,8 +182,7 @@ def test_841_penalties(day, tier, key, term):
 @pytest.mark.parametrize(("day", "parts"), [("2018-12-20", UNVERIFIED_PRE), ("2018-12-21", UNVERIFIED_FIRST_STEP)])
 def test_841_penalties_unverified_parts_are_flagged(day, parts):
     version = default_law().dated(S841, "penalties").on(d(day))
-    missing = [p for p in parts if not version.is_unverified(p)]
-    assert not missing
+    assert version.unverified == parts
 
 
 def test_841_penalty_versions():
@@ -207,11 +206,12 @@ def test_844a_penalties(day, key, term):
 @pytest.mark.parametrize("day", ["1990-01-01", "2010-08-02"])
 def test_844a_crack_minimum_before_fair_sentencing_act(day):
     """Before 2010-08-03: 5-year minimum (5 to 20 years) for crack possession of more than 5 g, 3 g with
-    one prior, 1 g with two or more (gram thresholds and 20-year maximum (unverified))."""
+    one prior, 1 g with two or more (read in the U.S. Code 2006 ed.; the term stays flagged: the 1988 wording
+    "fined ... or imprisoned ..., or both" held until 1990-11-29)."""
     version = default_law().dated(S844, "cocaine_base_minimum").on(d(day))
     assert version.data["exceeds_grams"] == {"priors_0": 5, "priors_1": 3, "priors_2": 1}
     assert list(version.data["term"]) == [60, 240]
-    assert version.is_unverified()
+    assert version.status == "verified" and version.unverified == ("term",)
 
 
 @pytest.mark.parametrize("day", ["2010-08-03", "2026-11-25"])
