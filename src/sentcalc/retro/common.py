@@ -13,10 +13,31 @@ from ..law import Law
 from ..steps import Note, Step
 
 REASON_CODES = (
-    "career_offender", "mandatory_minimum", "above_top_threshold", "life", "already_applied", "not_lowered",
-    "not_covered_offense", "sentenced_under_fsa", "previous_motion_denied", "sentence_below_amended_minimum",
-    "missing_sentence", "not_yet_in_force", "sentence_completed",
+    "not_yet_in_force", "already_applied", "not_covered_offense", "sentenced_under_fsa", "previous_motion_denied",
+    "not_lowered", "career_offender", "mandatory_minimum", "above_top_threshold", "life", "missing_sentence",
+    "sentence_below_amended_minimum", "sentence_completed",
 )
+"""Why an avenue gives no reduction, in order of precedence: an ineligible analysis lists every code that
+holds, and the first is its primary reason. The order follows the questions a court asks in turn:
+
+1. Is the avenue open at all on the order date? `not_yet_in_force` (§1B1.10(e), §404 enacted 2018-12-21),
+   then `already_applied` (the amendment was in the Manual used at sentencing, or the sentence was already
+   reduced under it: §1B1.10(a)(2)(A); §404(c)), then for §404 the coverage and the §404(c) bars
+   (`not_covered_offense`, `sentenced_under_fsa`, `previous_motion_denied`).
+2. Does the amendment lower the applicable range (§1B1.10(a)(2)(B))? `not_lowered` comes first when the
+   amendment changes no input of the case (it has nothing to do with it); otherwise the specific cause
+   comes first: a guideline the amendment does not change sets the range (`career_offender`, §4B1.1), the
+   statutory minimum sets it or still binds (`mandatory_minimum`, §5G1.1(b)/(c)(2); also *Koons*), the
+   quantity is above the amended table's top row (`above_top_threshold`), the level still calls for life
+   (`life`). `not_lowered` also stands alone when no specific cause explains it.
+3. How far may the court go (§1B1.10(b)(2))? `missing_sentence`, `sentence_below_amended_minimum`.
+4. `sentence_completed`: the term now in force has been served (a fact of the case, not of the law).
+"""
+
+
+def in_precedence(codes: list[str]) -> list[str]:
+    """Distinct codes in the order of REASON_CODES."""
+    return sorted(dict.fromkeys(codes), key=REASON_CODES.index)
 
 
 @dataclass
@@ -65,13 +86,17 @@ class Analysis:
     extra: dict[str, Result] = field(default_factory=dict)
 
     def reason_codes(self, i: int) -> list[str]:
-        return list(dict.fromkeys(n.code for n in self.reasons if n.mask[i]))
+        """Every reason that holds for row i, the primary reason first (REASON_CODES order)."""
+        return in_precedence([n.code for n in self.reasons if n.mask[i]])
 
     def reason_texts(self, i: int) -> list[str]:
-        return [t for n in self.reasons if (t := n.render(i)) is not None]
+        """The reasons' sentences in the same order as reason_codes."""
+        notes = sorted((n for n in self.reasons if n.mask[i]), key=lambda n: REASON_CODES.index(n.code))
+        return [n.text(i) for n in notes]
 
     def reason_bits(self) -> np.ndarray:
-        """Every row's reason codes as a bitmask over REASON_CODES (for tables)."""
+        """Every row's reason codes as a bitmask over REASON_CODES (for tables); the lowest set bit is the
+        primary reason."""
         bits = np.zeros(len(self.eligible), dtype=np.int64)
         for n in self.reasons:
             bits |= np.where(n.mask, 1 << REASON_CODES.index(n.code), 0)

@@ -3,6 +3,7 @@ amendment, what is the amended range, and what is the lowest term the court may 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -63,7 +64,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     dates = substituted_dates(base, subs, av.id, av.effective)
     amended = compute(law, cases, Regime(av.id, av.effective), dates=dates, carry_from=own)
     pol = policy(law, as_of)
-    c, o, p = amended.cols, original.cols, previous.cols
+    o, p = original.cols, previous.cols
 
     sentence = cases.sentence_months
     has_sentence = ~np.isnan(sentence)
@@ -73,24 +74,29 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     applied = cases.has_reduction(av.id)
     not_yet = np.full(n, as_of < av.effective)
 
-    # §1B1.10(c): with a §3553(e) motion, the amended range ignores §5G1.1 — unless the minimum displaced
-    # the whole original range, when the sentence was not "based on" a range at all (Koons).
+    # §1B1.10(c) (Amendment 780): where the court could go below a statutory minimum on a government
+    # substantial-assistance motion (§3553(e)), the amended range is the Sentencing Table range, without
+    # §5G1.1 — also where §5G1.1(c) only trimmed the original range. Koons: where the minimum displaced the
+    # whole original range and the sentence went below it on that motion, it was not "based on" a range.
+    open_ = ~(in_manual | not_yet)
     e_motion = cases.departure == SA_3553E
-    displaced = o["section_5g1_1"] == 2
-    koons = e_motion & displaced & bool(pol.get("displaced_range_not_based_on_guidelines"))
-    rule_c = e_motion & ~koons & bool(pol["ignore_5g1_1_with_3553e"])
-    o_min = np.where(rule_c, o["table_min"], o["guideline_min"])
-    o_max = np.where(rule_c, o["table_max"], o["guideline_max"])
-    a_min = np.where(rule_c, c["table_min"], c["guideline_min"])
-    a_max = np.where(rule_c, c["table_max"], c["guideline_max"])
-    p_min = np.where(rule_c, p["table_min"], p["guideline_min"])
-    p_max = np.where(rule_c, p["table_max"], p["guideline_max"])
-    lowered_own = is_lower(a_min, a_max, p_min, p_max)
-    lowered_original = is_lower(a_min, a_max, o_min, o_max)
-    lowered = lowered_original & lowered_own
+    rule_c = e_motion & (o["statutory_min"] > 0) & bool(pol["ignore_5g1_1_with_3553e"])
+    koons = e_motion & (o["section_5g1_1"] == 2) & bool(pol.get("displaced_range_not_based_on_guidelines"))
+    g5_min, g5_max = amended.cols["guideline_min"], amended.cols["guideline_max"]
+    amended = without_5g1_1(amended, rule_c & open_)
+    c = amended.cols
+    a_min, a_max = c["guideline_min"], c["guideline_max"]
+    # Whether the amendment lowers the range: like with like (under (c), Sentencing Table ranges).
+    p_min, p_max = _range(p, rule_c)
+    oc_min, oc_max = _range(o, rule_c)
+    lowered_original = is_lower(a_min, a_max, oc_min, oc_max)
+    lowered = lowered_original & is_lower(a_min, a_max, p_min, p_max)
 
-    # The lowest permissible term (§1B1.10(b)(2)): the amended minimum, or a comparably reduced term
-    # after a below-range sentence on a government substantial-assistance motion.
+    # The lowest permissible term (§1B1.10(b)(2)): the amended minimum, or after a below-range sentence on
+    # a government substantial-assistance motion a comparably reduced term — the sentence's share of the
+    # minimum of the original range as it applied (after §5G1.1), applied to the amended minimum
+    # (§1B1.10 comment. (n.4(B)): 90 of 120 → 0.75 × 87 = 65).
+    o_min, o_max = o["guideline_min"], o["guideline_max"]
     allowed = [DEPARTURES.index(x) for x in pol["comparable_reduction_for"]]
     below = has_sentence & (sentence < o_min) & (o_min > 0)
     comparable = below & np.isin(cases.departure, allowed)
@@ -102,20 +108,33 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     lowest = np.where(a_min >= LIFE, LIFE, lowest)
     sentence_ok = has_sentence & (lowest < sentence)
 
-    # Why the range was not lowered.
+    # Why the range was not lowered, or the sentence cannot go lower: every cause that holds.
     co = c["career_offender_applies"] & (p["career_offender_applies"] | o["career_offender_applies"])
-    pinned = (c["section_5g1_1"] == 2) & ~rule_c
     life = a_min >= LIFE
     above_top = np.zeros(n, dtype=bool)
+    reads_table = np.zeros(n, dtype=bool)
     if any(k.startswith("drug-quantity") for k in av.substitutes):
         for j, drug in enumerate(cases.drugs):
             comp = f"drug-quantity:{drug}"
             if comp in av.substitutes or "drug-quantity" in av.substitutes:
                 top = top_threshold(law, drug, dates.on(comp))
+                reads_table |= cases.grams[:, j] > 0
                 above_top |= (cases.grams[:, j] >= top) & (c["base_offense_level"] == p["base_offense_level"])
-    skipped = in_manual | not_yet
-    why = ~skipped & ~applied & ~lowered & ~koons
-    eligible = ~skipped & ~applied & ~koons & lowered & sentence_ok
+    changed = reads_table
+    for k in ("uncapped_base_offense_level", "base_offense_level", "total_offense_level", "criminal_history_points",
+              "criminal_history_category"):
+        changed = changed | (c[k] != p[k])
+    # The statutory minimum stands in the way: it is the whole amended range (§5G1.1(b); §1B1.10 comment.
+    # (n.1(A))), or without it the Sentencing Table ranges would be lowered and the sentence would be above
+    # the lowest term they allow.
+    pinned = c["section_5g1_1"] == 2
+    t_lowered = is_lower(c["table_min"], c["table_max"], o["table_min"], o["table_max"]) & is_lower(
+        c["table_min"], c["table_max"], p["table_min"], p["table_max"])
+    t_lowest = np.where(comparable, round_half_up(c["table_min"] * ratio), c["table_min"])
+    by_minimum = ~rule_c & ((pinned & ~lowered) | (((stat_min > c["table_min"]) | min_binds) & t_lowered
+                                                   & has_sentence & (t_lowest < sentence)))
+    cause = co | (by_minimum & ~lowered) | life | above_top
+    eligible = open_ & ~applied & ~koons & lowered & sentence_ok
 
     as_of64 = np.datetime64(as_of, "D")
     order = np.full(n, max(as_of64, np.datetime64(av.earliest_order, "D")))
@@ -124,30 +143,34 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     immediate = eligible & ~np.isnat(rel) & (rel <= order)
 
     fmt = _months
+    not_lowered = open_ & ~lowered
     reasons = [
         note("already_applied", in_manual & ~not_yet,
              f"{av.name} was already part of the Guidelines Manual used at sentencing."),
         note("not_yet_in_force", not_yet, f"{av.name} takes effect on {av.effective}; the order date is {as_of}."),
-        note("already_applied", applied & ~skipped, f"The sentence was already reduced under {av.name}."),
-        note("career_offender", why & co, "The range was set by the career-offender guideline (§4B1.1), which the "
-             "amendment does not change (§1B1.10(a)(2)(B))."),
-        note("mandatory_minimum", why & pinned & ~co, lambda i: (
-            f"The statutory minimum of {fmt(stat_min[i])} months is above the amended range, so it remains the "
-            "guideline sentence (§5G1.1(b)); the applicable range is not lowered (§1B1.10(a)(2)(B)).")),
-        note("mandatory_minimum", koons & ~skipped, lambda i: (
+        note("already_applied", applied & open_, f"The sentence was already reduced under {av.name}."),
+        note("not_lowered", not_lowered & (~changed | ~cause), lambda i: (
+            f"The amendment does not lower the applicable range: with it the range is {_span(a_min[i], a_max[i])} months, "
+            + (f"no lower than the {_span(p_min[i], p_max[i])} months the earlier listed amendments already give"
+               if lowered_original[i] else f"no lower than the original {_span(oc_min[i], oc_max[i])} months")
+            + ("; it changes nothing the calculation of this case uses." if not changed[i] else "."))),
+        note("career_offender", not_lowered & co, "The range was set by the career-offender guideline (§4B1.1), "
+             "which the amendment does not change (§1B1.10(a)(2)(B))."),
+        note("mandatory_minimum", open_ & ~eligible & ~koons & by_minimum, lambda i: (
+            f"The statutory minimum of {fmt(stat_min[i])} months still binds (§5G1.1): it "
+            + ("remains the bottom of the amended range, so the applicable range is not lowered (§1B1.10(a)(2)(B))."
+               if not lowered[i] else "is the lowest term the court may impose.")
+            + f" Without it the amended range would be {fmt(c['table_min'][i])}–{fmt(c['table_max'][i])} months.")),
+        note("mandatory_minimum", koons & open_, lambda i: (
             f"The statutory minimum ({fmt(o['statutory_nominal_min'][i])} months) displaced the whole original range "
             "and the sentence went below it on a §3553(e) motion: it was not based on a guideline range "
             "(Koons v. United States, 138 S. Ct. 1783 (2018)).")),
-        note("life", why & life & ~co & ~pinned, "The amended offense level still calls for life imprisonment."),
-        note("above_top_threshold", why & above_top & ~co & ~pinned & ~life,
+        note("above_top_threshold", not_lowered & above_top,
              "The quantity is at or above the top row of the amended Drug Quantity Table, so the level is unchanged."),
-        note("not_lowered", why & ~co & ~pinned & ~life & ~above_top, lambda i: (
-            f"The amendment does not lower the applicable range: with it the range is {_span(a_min[i], a_max[i])} months, "
-            + (f"no lower than the {_span(p_min[i], p_max[i])} months the earlier listed amendments already give."
-               if lowered_original[i] else f"no lower than the original {_span(o_min[i], o_max[i])} months."))),
-        note("missing_sentence", ~skipped & ~applied & lowered & ~has_sentence,
+        note("life", not_lowered & life, "The amended offense level still calls for life imprisonment."),
+        note("missing_sentence", open_ & ~koons & lowered & ~has_sentence,
              "sentence_months (the term now in force) is not given, so eligibility cannot be decided."),
-        note("sentence_below_amended_minimum", ~skipped & ~applied & lowered & has_sentence & ~sentence_ok & ~koons,
+        note("sentence_below_amended_minimum", open_ & ~koons & lowered & has_sentence & ~sentence_ok,
              lambda i: f"The term now in force ({fmt(sentence[i])} months) is at or below the lowest permissible term "
              f"({fmt(lowest[i])} months)."),
     ]
@@ -157,21 +180,47 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
             f"{fmt(sentence[i])}/{fmt(o_min[i])} = {ratio[i]:.4f} of the original minimum; "
             f"{fmt(a_min[i])} × {ratio[i]:.4f} = {a_min[i] * ratio[i]:.2f}, rounded to {fmt(round_half_up(a_min[i] * ratio[i]))} "
             "months" + (f", but not below the statutory minimum of {fmt(stat_min[i])}" if min_binds[i] else "") + ".")),
-        note("info", rule_c & ~skipped, "§1B1.10(c): with a §3553(e) motion, the amended range is determined without "
-             "regard to §5G1.1."),
+        note("info", rule_c & open_, lambda i: (
+            "§1B1.10(c): the court could go below the statutory minimum on a government substantial-assistance motion "
+            f"(§3553(e)), so the amended range is {fmt(a_min[i])}–{fmt(a_max[i])} months, determined without §5G1.1 "
+            f"(which would make it {fmt(g5_min[i])}–{fmt(g5_max[i])}); USSG §1B1.10 comment. (n.4).")),
         note("info", cases.plea_agreement_11c1c & eligible, "Rule 11(c)(1)(C) plea: the sentence is generally "
              "'based on' the guideline range (Hughes v. United States, 138 S. Ct. 1765 (2018))."),
     ]
     steps = [step("amended_range", "USSG §1B1.10(b)(1)", av.citation, lambda i: (
         f"Substituting {av.name} (and every earlier listed amendment) into the original calculation: "
-        f"{_span(o_min[i], o_max[i])} → {_span(a_min[i], a_max[i])} months."), applies=~skipped),
+        f"{_span(o_min[i], o_max[i])} → {_span(a_min[i], a_max[i])} months"
+        + (" (§1B1.10(c): without §5G1.1)." if rule_c[i] else ".")), applies=open_),
         step("lowest_permissible", "USSG §1B1.10(b)(2)", "USSG §1B1.10(b)(2)(A)-(B)", lambda i: (
             f"Lowest permissible term: {fmt(lowest[i])} months."), applies=eligible),
         step("earliest_order", "USSG §1B1.10(e)", av.citation, lambda i: (
             f"An order may take effect no earlier than {order[i]}."), applies=eligible)]
-    return Analysis(av.id, av, eligible, np.where(eligible | (lowered & ~skipped), lowest, np.nan),
+    return Analysis(av.id, av, eligible, np.where(eligible | (lowered & open_), lowest, np.nan),
                     np.where(eligible, order, np.datetime64("NaT", "D")), np.where(eligible, rel, np.datetime64("NaT", "D")),
                     served, immediate, amended, reasons, info, steps)
+
+
+def without_5g1_1(r: Result, rows: np.ndarray) -> Result:
+    """USSG §1B1.10(c): for `rows`, the amended range is the Sentencing Table range, determined without
+    regard to §5G1.1 (and §5G1.2); the result records it as its guideline range, with a step saying so."""
+    if not rows.any():
+        return r
+    c = r.cols
+    cols = {**c, "guideline_min": np.where(rows, c["table_min"], c["guideline_min"]),
+            "guideline_max": np.where(rows, c["table_max"], c["guideline_max"]),
+            "section_5g1_1": np.where(rows, 0, c["section_5g1_1"])}
+    steps = [replace(st, applies=(np.ones(len(rows), dtype=bool) if st.applies is None else st.applies) & ~rows)
+             if st.rule == "statutory_limits" else st for st in r.steps]
+    steps.append(step("policy_1b1_10_c", "USSG §1B1.10(c)", "USSG §1B1.10(c) and comment. (n.4) (Amendment 780)",
+                      lambda i: f"With a §3553(e) motion the amended range is determined without §5G1.1: "
+                      f"{_months(cols['guideline_min'][i])}–{_months(cols['guideline_max'][i])} months.", applies=rows))
+    return Result(r.regime, r.dates, cols, steps, r.notes)
+
+
+def _range(cols: dict, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The guideline range, or where `table` the Sentencing Table range (§1B1.10(c))."""
+    return (np.where(table, cols["table_min"], cols["guideline_min"]),
+            np.where(table, cols["table_max"], cols["guideline_max"]))
 
 
 def _span(lo: float, hi: float) -> str:
