@@ -128,6 +128,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
         preset: str | None = None, progress: bool = True) -> dict:
     import pyarrow as pa
 
+    from .checks import apply_sentence_check, check_sentence
     from .engine import compute
     from .io.flat import parse
     from .io.tables import read_batches
@@ -165,6 +166,8 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
         c = cases.take(good)
         tot.valid += len(good)
         original = compute(law, c, Regime("original", None))
+        # The same inference as every other path: a cooperator below a statutory minimum had a §3553(e) motion.
+        apply_sentence_check(c, original, check_sentence(c, original, need_sentence=False))
         a = guideline_avenue(law, c, av, [av], original, original, None, order)
         n = len(c)
         on = np.full(n, np.datetime64(order, "D"))
@@ -175,7 +178,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
         o, m = original.cols, a.amended.cols
         omin, omax = o["guideline_min"], o["guideline_max"]
         amin, amax = m["guideline_min"], m["guideline_max"]
-        affected = (amin < omin) | ((amin == omin) & (amax < omax))
+        affected = ~np.isnan(a.lowest)  # the avenue lowers the range (§1B1.10(a)(2)(B); under (c), without §5G1.1)
         eligible = a.eligible & custody & (sentence < LIFE)
         lowest = np.where(np.isnan(a.lowest), sentence, a.lowest)
         model = np.where(eligible, model_term(sentence, omin, omax, amin, amax, lowest), sentence)

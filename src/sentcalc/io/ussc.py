@@ -44,8 +44,9 @@ ASSUMPTIONS = [
     "range (GLMIN/GLMAX) are used as findings; other adjustments are ADJOFLHI − BASEHI (mitigating role "
     "included), with no section recorded.",
     "USSC preset: acceptance from MONACCEP; career offender from CAROFFAP; safety valve from SAFE/SAFETY; "
-    "substantial assistance from DEPART (to FY2003), DEPART_A (FY2003-2006) or BOOKERCD = 5 (FY2005 on); "
-    "a §5K1.1 sentence below DRUGMIN is taken as a §3553(e) motion.",
+    "substantial assistance from DEPART (to FY2003), DEPART_A (FY2003-2006) or BOOKERCD = 5 (FY2005 on), "
+    "as a §5K1.1 departure; a sentence below the statutory minimum is taken as a §3553(e) motion, as for any "
+    "case (counted in that row's assumptions; refused under --strict).",
     "USSC preset: the Manual is AMENDYR's November 1 edition; the sentence is SENTTOT (life when TOTPRISN = 9996).",
     "USSC preset: the drug weights are WGT1-WGT5 in grams for drug types " + ", ".join(map(str, DRUG_CODES))
     + " (codebook A-4); other types (marihuana plants, amphetamine, other named substances) are not yet "
@@ -214,8 +215,8 @@ def to_flat(t, law):
                                                     (_num(t, "BOOKERCD") == 5) | (_num(t, "DEPART_A") == 2)])
     life = _num(t, "TOTPRISN") == LIFE_CODE
     sentence = np.where(life, np.nan, _num(t, "SENTTOT"))
-    departure = np.where(sa & (np.nan_to_num(sentence) < dmin) & (dmin < LIFE_CODE), "3553(e)",
-                         np.where(sa, "5K1.1", "none"))
+    # Below a statutory minimum the sentence checks infer the §3553(e) motion, per row (sentcalc.checks).
+    departure = np.where(sa, "5K1.1", "none")
     manual = _num(t, "AMENDYR")
     manual_s = np.array([f"{int(y)}-11-01" if not np.isnan(y) and 1987 <= y <= 2100 else None for y in manual],
                         dtype=object)
