@@ -95,6 +95,9 @@ def retro_columns(retro) -> dict[str, np.ndarray]:
         uniq, inv = np.unique(bits, return_inverse=True)
         names = np.array([";".join(c for k, c in enumerate(REASON_CODES) if b >> k & 1) for b in uniq], dtype=object)
         out[f"{p}_reasons"] = names[inv.reshape(-1)]
+        # REASON_CODES is in order of precedence: the lowest set bit is the primary reason.
+        primary = np.array([REASON_CODES[(int(b) & -int(b)).bit_length() - 1] if b else "" for b in uniq], dtype=object)
+        out[f"{p}_primary_reason"] = primary[inv.reshape(-1)]
         _months_cols(out, f"{p}_lowest", a.lowest)
         out[f"{p}_order_date"] = a.earliest_order
         out[f"{p}_release_date"] = a.projected_release

@@ -79,9 +79,9 @@ def section_404(law: Law, cases: Cases, av: Avenue, guideline_subs: dict[str, da
              lambda i: f"{sub(i)} is not a subsection whose penalties FSA §§2-3 modified."),
         note("sentenced_under_fsa", covered & under_fsa, "The sentence was imposed in accordance with FSA §§2-3 "
              "(sentenced on or after 2010-08-03: Dorsey v. United States, 567 U.S. 260 (2012)); §404(c) bars a motion."),
-        note("previous_motion_denied", covered & ~under_fsa & denied,
+        note("previous_motion_denied", covered & denied,
              "An earlier §404 motion was denied after a complete review on the merits (§404(c))."),
-        note("already_applied", covered & ~under_fsa & ~denied & applied,
+        note("already_applied", covered & applied,
              "The sentence was already reduced under §404 (§404(c))."),
         note("not_yet_in_force", not_yet, f"§404 was enacted on {av.effective}; the order date is {as_of}."),
         note("missing_sentence", ~barred & ~has_sentence,
