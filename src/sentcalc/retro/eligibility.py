@@ -110,7 +110,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
 
     # Why the range was not lowered, or the sentence cannot go lower: every cause that holds.
     co = c["career_offender_applies"] & (p["career_offender_applies"] | o["career_offender_applies"])
-    life = a_min >= LIFE
+    life = c["table_min"] >= LIFE  # the offense level itself calls for life (a life minimum is mandatory_minimum)
     above_top = np.zeros(n, dtype=bool)
     reads_table = np.zeros(n, dtype=bool)
     if any(k.startswith("drug-quantity") for k in av.substitutes):
@@ -133,7 +133,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     t_lowest = np.where(comparable, round_half_up(c["table_min"] * ratio), c["table_min"])
     by_minimum = ~rule_c & ((pinned & ~lowered) | (((stat_min > c["table_min"]) | min_binds) & t_lowered
                                                    & has_sentence & (t_lowest < sentence)))
-    cause = co | (by_minimum & ~lowered) | life | above_top
+    cause = co | (by_minimum & ~lowered) | koons | life | above_top
     eligible = open_ & ~applied & ~koons & lowered & sentence_ok
 
     as_of64 = np.datetime64(as_of, "D")
@@ -195,7 +195,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
             f"Lowest permissible term: {fmt(lowest[i])} months."), applies=eligible),
         step("earliest_order", "USSG §1B1.10(e)", av.citation, lambda i: (
             f"An order may take effect no earlier than {order[i]}."), applies=eligible)]
-    return Analysis(av.id, av, eligible, np.where(eligible | (lowered & open_), lowest, np.nan),
+    return Analysis(av.id, av, eligible, np.where(eligible | (lowered & open_ & ~koons), lowest, np.nan),
                     np.where(eligible, order, np.datetime64("NaT", "D")), np.where(eligible, rel, np.datetime64("NaT", "D")),
                     served, immediate, amended, reasons, info, steps)
 
