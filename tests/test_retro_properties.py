@@ -6,7 +6,13 @@
   the new statutory minimum;
 - an eligible analysis's earliest order date is never before the order date asked for, nor before the
   amendment's own floor (§1B1.10(e));
-- an ineligible analysis always gives at least one reason code.
+- an ineligible analysis always gives at least one reason code;
+- after a below-range sentence on a substantial-assistance motion, the comparable term is never above the
+  amended minimum x sentence / original minimum (the range as it applied) + 1, unless a minimum without a
+  §3553(e) motion still binds (§1B1.10(b)(2)(B));
+- with a §3553(e) motion (stated, or inferred for a cooperator below the minimum) and an order on or after
+  2014-11-01, every open §3582(c)(2) analysis reports the Sentencing Table range as the amended guideline
+  range: §5G1.1 is ignored (§1B1.10(c)).
 
 Cases are generated as in test_properties.py, plus the retroactivity fields (sentence now in force,
 departure, 11(c)(1)(C), earlier §404 denial, custody) and an order date."""
@@ -121,4 +127,78 @@ def test_retro_invariants(drawn: tuple[dict, str]) -> None:
         elif not sa:
             assert lowest >= _months(amended["guideline_range"]["min_months"]), (
                 f"below the amended minimum without substantial assistance: {where}")
+        else:
+            check_comparable(doc, case, a, sentence, where)
         assert a["earliest_order_date"] >= max(as_of, FLOORS[a["id"]]), f"order date too early: {where}"
+
+
+def motion_3553e(doc: dict, case: dict) -> bool:
+    """A §3553(e) motion, stated or inferred by the sentence checks."""
+    return case.get("departure") == "3553(e)" or any("§3553(e) motion is assumed" in x
+                                                     for x in doc["original"]["assumptions"])
+
+
+def check_comparable(doc: dict, case: dict, a: dict, sentence: float, where: str) -> None:
+    """§1B1.10(b)(2)(B): the comparable term is at most amended minimum x sentence / original minimum + 1
+    (the original minimum as it applied, after §5G1.1); a minimum that still binds may floor it."""
+    o_min = _months(doc["original"]["guideline_range"]["min_months"])
+    a_min = _months(a["amended"]["guideline_range"]["min_months"])
+    if sentence >= o_min or o_min >= LIFE or a_min >= LIFE or a["id"] == "first-step-act-404":
+        return
+    bound = a_min * sentence / o_min + 1
+    lowest = _months(a["lowest_permissible_months"])
+    if not motion_3553e(doc, case):
+        bound = max(bound, _months(a["amended"]["statutory_range"]["min_months"]))
+    assert lowest <= bound, f"comparable term {lowest} above {a_min} x {sentence} / {o_min} + 1: {where}"
+
+
+@st.composite
+def cooperators(draw: st.DrawFn) -> tuple[dict, str]:
+    """Cooperators convicted under a minimum, sentenced below it (or below the range), with the motion
+    stated as §3553(e), as §5K1.1, or not at all."""
+    drug = draw(st.sampled_from(["cocaine", "cocaine_base", "heroin", "methamphetamine"]))
+    statute = draw(st.sampled_from(["841(b)(1)(A)", "841(b)(1)(B)"]))
+    offense = draw(st.dates(min_value=date(1995, 1, 1), max_value=date(2021, 12, 31)))
+    sentencing = draw(st.dates(min_value=offense, max_value=min(date(offense.year + 3, 12, 31), date(2025, 12, 31))))
+    as_of = draw(st.one_of(st.just(date(2026, 11, 25)), st.just(date(2014, 10, 31)),
+                           st.dates(min_value=max(sentencing, date(2008, 1, 1)), max_value=date(2026, 11, 25))))
+    big = threshold(drug, "A")
+    points = draw(st.integers(0, 15))
+    case = {
+        "id": "coop", "offense_date": offense.isoformat(), "sentencing_date": sentencing.isoformat(),
+        "conviction": {"statute": statute, "drug": drug, "grams": conviction_quantity(drug, statute),
+                       "prior_convictions": draw(st.sampled_from([0, 0, 0, 1]))},
+        "drugs": [{"drug": drug, "grams": draw(st.floats(min_value=big / 20, max_value=big * 60, allow_nan=False))}],
+        "acceptance": draw(st.sampled_from([0, 2, 3])),
+        "criminal_history": {"points": points, "status_points": draw(st.integers(0, min(2, points)))},
+        "substantial_assistance": True,
+        "sentence_months": draw(st.integers(6, 300)),
+    }
+    departure = draw(st.sampled_from([None, "5K1.1", "3553(e)"]))
+    if departure:
+        case["departure"] = departure
+    return case, as_of.isoformat()
+
+
+@settings(max_examples=150, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(drawn=cooperators())
+def test_cooperators_below_the_minimum(drawn: tuple[dict, str]) -> None:
+    case, as_of = drawn
+    code, stdout = run(case, as_of)
+    assume(code == 0)
+    doc = json.loads(stdout)
+    sentence = _months(case["sentence_months"])
+    rule_c = motion_3553e(doc, case) and as_of >= "2014-11-01" and \
+        _months(doc["original"]["statutory_range"]["min_months"]) > 0
+    for a in doc["analyses"]:
+        where = f"{a['id']} for {case} as of {as_of}: {a}"
+        if a["id"] == "first-step-act-404":
+            continue
+        if rule_c and not {"not_yet_in_force", "already_applied"} & set(a["reason_codes"]):
+            assert a["amended"]["guideline_range"] == {k: a["amended"]["table_range"][k]
+                                                       for k in ("min_months", "max_months")}, where
+        if a["eligible"]:
+            check_comparable(doc, case, a, sentence, where)
+        else:
+            assert a["reason_codes"], where

@@ -99,7 +99,9 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     o_min, o_max = o["guideline_min"], o["guideline_max"]
     allowed = [DEPARTURES.index(x) for x in pol["comparable_reduction_for"]]
     below = has_sentence & (sentence < o_min) & (o_min > 0)
-    comparable = below & np.isin(cases.departure, allowed)
+    # A life minimum gives no proportion to measure: the amended minimum is shown, with a note.
+    no_share = below & np.isin(cases.departure, allowed) & (o_min >= LIFE)
+    comparable = below & np.isin(cases.departure, allowed) & ~no_share
     ratio = np.where(comparable, np.nan_to_num(sentence) / np.where(o_min > 0, o_min, 1), 1.0)
     lowest = np.where(comparable, round_half_up(a_min * ratio), a_min)
     stat_min = c["statutory_min"]
@@ -180,6 +182,11 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
             f"{fmt(sentence[i])}/{fmt(o_min[i])} = {ratio[i]:.4f} of the original minimum; "
             f"{fmt(a_min[i])} × {ratio[i]:.4f} = {a_min[i] * ratio[i]:.2f}, rounded to {fmt(round_half_up(a_min[i] * ratio[i]))} "
             "months" + (f", but not below the statutory minimum of {fmt(stat_min[i])}" if min_binds[i] else "") + ".")),
+        note("info", no_share & open_ & lowered, lambda i: (
+            f"The sentence ({fmt(sentence[i])} months) was below an original range whose minimum was life, on a "
+            "government substantial-assistance motion: §1B1.10(b)(2)(B) allows a comparably reduced term, but a life "
+            f"minimum gives no proportion to measure, so the amended minimum ({fmt(a_min[i])} months) is shown; the "
+            "court may go lower.")),
         note("info", rule_c & open_, lambda i: (
             "§1B1.10(c): the court could go below the statutory minimum on a government substantial-assistance motion "
             f"(§3553(e)), so the amended range is {fmt(a_min[i])}–{fmt(a_max[i])} months, determined without §5G1.1 "
