@@ -216,7 +216,7 @@ def test_pinned_by_the_minimum_with_the_sentence_at_it() -> None:
     case = cooperator("cocaine", 20000, "2013-06-03", 120, departure=None) | {"substantial_assistance": False}
     a = analysis(retro(case), "amendment-782")
     assert a["reason_codes"] == ["mandatory_minimum", "sentence_below_amended_minimum"]
-    assert a["reasons"][0].startswith("The statutory minimum of 120 months still binds")
+    assert a["reasons"][0].startswith("The statutory minimum of 120 months still binds: it is the bottom")
     row = case_to_row(Case.model_validate(case), LAW)
     out, _, _ = recompute(pa.Table.from_pylist([row]), Options(["original"], retro=True, as_of=D, today=D), LAW)
     assert out.column("a782_reasons").to_pylist() == ["mandatory_minimum;sentence_below_amended_minimum"]
@@ -269,3 +269,16 @@ def test_a_life_minimum_gives_no_proportion() -> None:
     a = analysis(doc, "amendment-706")
     assert a["lowest_permissible_months"] == 292
     assert any("no proportion" in n for n in a["notes"])
+
+
+def test_a_minimum_that_floors_the_comparable_term() -> None:
+    """tests/retro_cases/h08 with the sentence at the minimum: 800 g heroin, 841(b)(1)(B) (60 months), §5K1.1
+    only, 27/II = 78-97, sentence 60. Amendment 782: 25/II = 63-78; comparable 60/78 x 63 = 48.46 -> 48,
+    but without a §3553(e) motion the minimum floors it at 60 = the sentence."""
+    case = {"id": "floor", "offense_date": "2012-09-01", "sentencing_date": "2013-06-03",
+            "conviction": {"statute": "841(b)(1)(B)", "drug": "heroin", "grams": 800, "prior_convictions": 0},
+            "drugs": [{"drug": "heroin", "grams": 800}], "acceptance": 3, "criminal_history": {"points": 2},
+            "substantial_assistance": True, "departure": "5K1.1", "sentence_months": 60}
+    a = analysis(retro(case), "amendment-782")
+    assert a["reason_codes"] == ["mandatory_minimum", "sentence_below_amended_minimum"]
+    assert "comparably reduced term (48 months) may not go below it" in a["reasons"][0]

@@ -158,11 +158,9 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
             + ("; it changes nothing the calculation of this case uses." if not changed[i] else "."))),
         note("career_offender", not_lowered & co, "The range was set by the career-offender guideline (§4B1.1), "
              "which the amendment does not change (§1B1.10(a)(2)(B))."),
-        note("mandatory_minimum", open_ & ~eligible & ~koons & by_minimum, lambda i: (
-            f"The statutory minimum of {fmt(stat_min[i])} months still binds (§5G1.1): it "
-            + ("remains the bottom of the amended range, so the applicable range is not lowered (§1B1.10(a)(2)(B))."
-               if not lowered[i] else "is the lowest term the court may impose.")
-            + f" Without it the amended range would be {fmt(c['table_min'][i])}–{fmt(c['table_max'][i])} months.")),
+        note("mandatory_minimum", open_ & ~eligible & ~koons & by_minimum, lambda i: _minimum_text(
+            stat_min[i], bool(lowered[i]), bool(stat_min[i] > c["table_min"][i]), c["table_min"][i], c["table_max"][i],
+            t_lowest[i])),
         note("mandatory_minimum", koons & open_, lambda i: (
             f"The statutory minimum ({fmt(o['statutory_nominal_min'][i])} months) displaced the whole original range "
             "and the sentence went below it on a §3553(e) motion: it was not based on a guideline range "
@@ -205,6 +203,20 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     return Analysis(av.id, av, eligible, np.where(eligible | (lowered & open_ & ~koons), lowest, np.nan),
                     np.where(eligible, order, np.datetime64("NaT", "D")), np.where(eligible, rel, np.datetime64("NaT", "D")),
                     served, immediate, amended, reasons, info, steps)
+
+
+def _minimum_text(minimum: float, lowered: bool, sets_range: bool, tmin: float, tmax: float, t_lowest: float) -> str:
+    """Why a statutory minimum stands in the way of a reduction (§5G1.1; §1B1.10(a)(2)(B), (b)(2))."""
+    m = _months(minimum)
+    if not lowered:
+        return (f"The statutory minimum of {m} months is the amended range (§5G1.1(b)), so the applicable range is "
+                f"not lowered (§1B1.10(a)(2)(B)); without it the range would be {_months(tmin)}–{_months(tmax)} months.")
+    if sets_range:
+        return (f"The statutory minimum of {m} months still binds: it is the bottom of the amended range (§5G1.1) and "
+                f"the lowest term the court may impose; without it the range would be {_months(tmin)}–{_months(tmax)} "
+                "months.")
+    return (f"The statutory minimum of {m} months still binds: without a §3553(e) motion the comparably reduced term "
+            f"({_months(t_lowest)} months) may not go below it.")
 
 
 def without_5g1_1(r: Result, rows: np.ndarray) -> Result:
