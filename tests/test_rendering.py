@@ -165,7 +165,8 @@ def test_concepcion_lowest_term_of_zero_is_printed(law) -> None:
 
 def test_not_lowered_names_the_range_it_compares(law) -> None:
     """Amendment 821 after 782 (the 15 kg example): the reason names the range 782 already gives, not the
-    original range the worksheet step starts from."""
+    original range the worksheet step starts from, and says 821 changes nothing this case's calculation uses
+    (no status points, not a zero-point offender)."""
     doc = retro_doc(next(p for p in CASES if "15kg" in p.name), law)
     a821 = next(a for a in doc["analyses"] if a["id"] == "amendment-821")
     a782 = next(a for a in doc["analyses"] if a["id"] == "amendment-782")
@@ -173,7 +174,7 @@ def test_not_lowered_names_the_range_it_compares(law) -> None:
     assert a821["reasons"] == [f"The amendment does not lower the applicable range: with it the range is "
                                f"{rng(a821['amended']['guideline_range'])} months, no lower than the "
                                f"{rng(a782['amended']['guideline_range'])} months the earlier listed amendments "
-                               "already give."]
+                               "already give; it changes nothing the calculation of this case uses."]
     step = a821["steps"][0]["detail"]
     assert step.endswith(f"{rng(doc['original']['guideline_range'])} → {rng(a821['amended']['guideline_range'])} months.")
 

@@ -187,8 +187,8 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
             "court may go lower.")),
         note("info", rule_c & open_, lambda i: (
             "§1B1.10(c): the court could go below the statutory minimum on a government substantial-assistance motion "
-            f"(§3553(e)), so the amended range is {fmt(a_min[i])}–{fmt(a_max[i])} months, determined without §5G1.1 "
-            f"(which would make it {fmt(g5_min[i])}–{fmt(g5_max[i])}); USSG §1B1.10 comment. (n.4).")),
+            f"(§3553(e)), so the amended range is {_span(a_min[i], a_max[i])} months, determined without §5G1.1 "
+            f"(which would make it {_span(g5_min[i], g5_max[i])}); USSG §1B1.10 comment. (n.4).")),
         note("info", cases.plea_agreement_11c1c & eligible, "Rule 11(c)(1)(C) plea: the sentence is generally "
              "'based on' the guideline range (Hughes v. United States, 138 S. Ct. 1765 (2018))."),
     ]
@@ -210,10 +210,10 @@ def _minimum_text(minimum: float, lowered: bool, sets_range: bool, tmin: float, 
     m = _months(minimum)
     if not lowered:
         return (f"The statutory minimum of {m} months is the amended range (§5G1.1(b)), so the applicable range is "
-                f"not lowered (§1B1.10(a)(2)(B)); without it the range would be {_months(tmin)}–{_months(tmax)} months.")
+                f"not lowered (§1B1.10(a)(2)(B)); without it the range would be {_span(tmin, tmax)} months.")
     if sets_range:
         return (f"The statutory minimum of {m} months still binds: it is the bottom of the amended range (§5G1.1) and "
-                f"the lowest term the court may impose; without it the range would be {_months(tmin)}–{_months(tmax)} "
+                f"the lowest term the court may impose; without it the range would be {_span(tmin, tmax)} "
                 "months.")
     return (f"The statutory minimum of {m} months still binds: without a §3553(e) motion the comparably reduced term "
             f"({_months(t_lowest)} months) may not go below it.")
@@ -232,7 +232,7 @@ def without_5g1_1(r: Result, rows: np.ndarray) -> Result:
              if st.rule == "statutory_limits" else st for st in r.steps]
     steps.append(step("policy_1b1_10_c", "USSG §1B1.10(c)", "USSG §1B1.10(c) and comment. (n.4) (Amendment 780)",
                       lambda i: f"With a §3553(e) motion the amended range is determined without §5G1.1: "
-                      f"{_months(cols['guideline_min'][i])}–{_months(cols['guideline_max'][i])} months.", applies=rows))
+                      f"{_span(cols['guideline_min'][i], cols['guideline_max'][i])} months.", applies=rows))
     return Result(r.regime, r.dates, cols, steps, r.notes)
 
 
