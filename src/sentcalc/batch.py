@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .case import CAPTION
 from .errors import InputError
 from .io.tables import AtomicWriter, count_rows, read_batches, write_text_atomic
 from .kernel import Options, recompute
@@ -60,9 +61,9 @@ def _estimate_rows(path: Path) -> int | None:
     return max(int(size / (len(head) / lines)) - (1 if path.suffix.lower() == ".csv" else 0), 1)
 
 
-def _work(args: tuple) -> tuple:
+def _work(args: tuple, law: Law | None = None) -> tuple:
     table, options = args
-    out, problems, bad = recompute(table, options)
+    out, problems, bad = recompute(table, options, law)
     return out, list(zip(problems.rows, problems.fields, problems.reasons)), bad
 
 
@@ -91,7 +92,6 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
     law = law or default_law()
     regime_dates = {t: (parse_regime(t, law, options.today).day or "sentencing date").__str__() for t in options.regimes}
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    summ = Summary()
     errors_path = side_path(output, "errors", ".csv")
     worklist_path = side_path(output, "worklist", ".csv")
     writer = AtomicWriter(output)
@@ -99,8 +99,7 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
     err_file = os.fdopen(err_fd, "w", encoding="utf-8", newline="")  # streamed: errors never pile up in memory
     err_csv = csv.writer(err_file)
     err_csv.writerow(["row", "id", "field", "reason"])
-    seen = np.zeros(0, dtype=np.int64)  # sorted hashes of the ids met so far (duplicates check)
-    worklist: list = []
+    ledger = _Ledger(options)
     preset_notes: list[str] = []
     previous = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -112,31 +111,11 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
             batches = read_batches(input_path)
         tables = _checked(pa.Table.from_batches([b]) for b in batches)
         with _progress(progress, _estimate_rows(input_path)) as advance:
-            for table, (out, problems, bad) in _ordered(tables, options, workers):
-                n = table.num_rows
-                start = summ.rows_in
-                ids = out.column("id").to_numpy(zero_copy_only=False)
-                hashes = np.fromiter((hash(x) for x in ids), dtype=np.int64, count=n)
-                _, first = np.unique(hashes, return_index=True)
-                dup = np.ones(n, dtype=bool)
-                dup[first] = False
-                pos = np.searchsorted(seen, hashes)
-                dup |= (pos < len(seen)) & (seen[np.minimum(pos, len(seen) - 1)] == hashes) if len(seen) else False
-                dup &= ids != ""
-                seen = np.sort(np.concatenate([seen, np.unique(hashes)]), kind="stable")
-                for row, fld, reason in problems:
-                    err_csv.writerow([start + row + 1, _short(ids[row]), fld, reason])
-                for row in np.flatnonzero(dup & ~bad):
-                    err_csv.writerow([start + row + 1, _short(ids[row]), "id", "duplicate id: it appears on an earlier row"])
-                bad = bad | dup
-                keep = out.filter(pa.array(~bad)).drop_columns(["error_field", "error_reason"])
+            for table, result in _ordered(tables, options, workers):
+                keep, errors = ledger.add(table, result)
+                err_csv.writerows(errors)
                 writer.write(keep)
-                summ.rows_in += n
-                summ.rows_out += keep.num_rows
-                summ.error_rows += int(bad.sum())
-                if options.retro and keep.num_rows:
-                    _collect(keep, worklist, summ)
-                advance(n)
+                advance(table.num_rows)
         writer.close()
         err_file.close()
         os.replace(err_tmp, errors_path)
@@ -148,9 +127,10 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
+    summ = ledger.summary
     summ.outputs = {"output": str(output), "errors": str(errors_path)}
     if options.retro:
-        _write_worklist(worklist_path, worklist)
+        _write_worklist(worklist_path, ledger.worklist)
         summ.outputs["worklist"] = str(worklist_path)
     prov = side_path(output, "provenance", ".json")
     summ.outputs["provenance"] = str(prov)
@@ -164,6 +144,66 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
     if not summ.conserved:  # never expected: a bug, not a user error
         raise RuntimeError(f"row count mismatch: {summ.rows_in} in, {summ.rows_out} out, {summ.error_rows} errors")
     return summ
+
+
+class _Ledger:
+    """Every input row accounted for, batch by batch: the error rows (the kernel's problems, then duplicate ids),
+    the rows kept, the summary and the worklist parts."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.summary = Summary()
+        self.seen = np.zeros(0, dtype=np.int64)  # sorted hashes of the ids met so far (duplicates check)
+        self.worklist: list = []
+
+    def add(self, table, result: tuple) -> tuple:
+        """The rows to write and the error rows [row, id, field, reason] (rows numbered from 1 over the run)."""
+        import pyarrow as pa
+
+        out, problems, bad = result
+        n = table.num_rows
+        start = self.summary.rows_in
+        ids = out.column("id").to_numpy(zero_copy_only=False)
+        hashes = np.fromiter((hash(x) for x in ids), dtype=np.int64, count=n)
+        _, first = np.unique(hashes, return_index=True)
+        dup = np.ones(n, dtype=bool)
+        dup[first] = False
+        seen = self.seen
+        pos = np.searchsorted(seen, hashes)
+        dup |= (pos < len(seen)) & (seen[np.minimum(pos, len(seen) - 1)] == hashes) if len(seen) else False
+        dup &= ids != ""
+        self.seen = np.sort(np.concatenate([seen, np.unique(hashes)]), kind="stable")
+        errors = [[start + row + 1, _short(ids[row]), fld, reason] for row, fld, reason in problems]
+        errors += [[start + row + 1, _short(ids[row]), "id", "duplicate id: it appears on an earlier row"]
+                   for row in np.flatnonzero(dup & ~bad)]
+        bad = bad | dup
+        keep = out.filter(pa.array(~bad)).drop_columns(["error_field", "error_reason"])
+        self.summary.rows_in += n
+        self.summary.rows_out += keep.num_rows
+        self.summary.error_rows += int(bad.sum())
+        if self.options.retro and keep.num_rows:
+            _collect(keep, self.worklist, self.summary)
+        return keep, errors
+
+
+@dataclass
+class Screening:
+    """A client list screened in memory: what `batch --retro` would write, without writing anything."""
+
+    summary: Summary
+    errors: list[list]   # [row, id, field, reason], as in the errors file
+    worklist: object     # an Arrow table, as in the worklist file (could be released now first, then months saved)
+    results: object      # the kept rows' results, as in OUTPUT
+
+
+def screen(table, options: Options, law: Law | None = None) -> Screening:
+    """One in-memory Arrow table of flat rows through the kernel and the same accounting as `run` (the web
+    app's office screening). Nothing is written."""
+    law = law or default_law()
+    next(_checked(iter([table])))
+    ledger = _Ledger(options)
+    keep, errors = ledger.add(table, _work((table, options), law))
+    return Screening(ledger.summary, errors, sorted_worklist(ledger.worklist), keep)
 
 
 def _short(value: object) -> str:
@@ -225,8 +265,9 @@ def _collect(keep, parts: list, summ: Summary) -> None:
     lowest = keep.column("best_lowest").to_numpy(zero_copy_only=False).astype(float)
     order = keep.column("best_order_date").to_numpy(zero_copy_only=False).astype("datetime64[D]")
     summ.immediate_release += int(immediate[m].sum())
+    caption = {c: keep.column(c).filter(pa.array(m)) for c in CAPTION if c in keep.column_names}
     parts.append(pa.table({
-        "id": keep.column("id").filter(pa.array(m)), "best_avenue": pa.array(best[m], pa.string()),
+        "id": keep.column("id").filter(pa.array(m)), **caption, "best_avenue": pa.array(best[m], pa.string()),
         "immediate": pa.array(immediate[m]), "months_saved": pa.array((sentence - lowest)[m]),
         "best_lowest": pa.array(lowest[m]), "best_order_date": pa.array(order[m], pa.date32()),
         "release_date": pa.array(release[m], pa.date32(), from_pandas=True),
@@ -238,20 +279,34 @@ def _sentences(keep) -> np.ndarray:
     return keep.column("sentence_months_in").to_numpy(zero_copy_only=False).astype(float)
 
 
+def worklist_order(t):
+    """Row order of a worklist: could be released now first, then by months saved."""
+    import pyarrow.compute as pc
+    return pc.sort_indices(t.select(["immediate", "months_saved"]),
+                           sort_keys=[("immediate", "descending"), ("months_saved", "descending")])
+
+
+def sorted_worklist(parts: list):
+    """The worklist parts as one sorted table (an empty one with the worklist columns when nobody is eligible)."""
+    import pyarrow as pa
+    if not parts:
+        return pa.table({c: pa.array([], pa.string()) for c in WORKLIST_COLUMNS})
+    t = pa.concat_tables(parts)
+    return t.take(worklist_order(t))
+
+
 def _write_worklist(path: Path, parts: list) -> None:
     """Everyone eligible: could be released now first, then by months saved."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     w = AtomicWriter(path)
     try:
         if parts:  # sort by the two keys only, then write in slices, so the rows are never copied whole
             t = pa.concat_tables(parts)
-            order = pc.sort_indices(t.select(["immediate", "months_saved"]),
-                                    sort_keys=[("immediate", "descending"), ("months_saved", "descending")])
+            order = worklist_order(t)
             for k in range(0, len(order), 200_000):
                 w.write(t.take(order.slice(k, 200_000)))
         else:
-            w.write(pa.table({c: pa.array([], pa.string()) for c in WORKLIST_COLUMNS}))
+            w.write(sorted_worklist(parts))
         w.close()
     except BaseException:
         w.abort()

@@ -31,14 +31,22 @@ class _Model(BaseModel):
 
 
 class Conviction(_Model):
-    statute: Literal[SUBSECTIONS]  # type: ignore[valid-type]
-    drug: str = Field(max_length=60)
-    grams: Grams | None = Field(None, description="quantity of conviction (charged and admitted or found by the jury)")
-    count: Grams | None = Field(None, description="the quantity of conviction for a counted substance (plants)")
-    prior_convictions: Literal[0, 1, 2] = Field(0, description="21 U.S.C. §851 informations (2 = two or more)")
+    statute: Literal[SUBSECTIONS] = Field(  # type: ignore[valid-type]
+        title="Statute of conviction", description="the subsection of conviction (a §846 conspiracy or attempt takes "
+        "its object's subsection)")
+    drug: str = Field(max_length=60, title="Drug of conviction", description="the drug of the count of conviction")
+    grams: Grams | None = Field(None, title="Grams of conviction", description="the quantity of conviction (charged and "
+                                "admitted, or found by the jury); absent: the threshold of the subsection of conviction "
+                                "on the sentencing date, listed in assumptions")
+    count: Grams | None = Field(None, title="Count of conviction",
+                                description="the quantity of conviction for a counted substance (plants)")
+    prior_convictions: Literal[0, 1, 2] = Field(0, title="§851 prior convictions",
+                                                description="21 U.S.C. §851 informations (2 = two or more)")
     priors_qualify_after_2018: bool | None = Field(
-        None, description="whether the priors are 'serious drug felonies' (First Step Act §401); absent: assumed")
-    death_or_injury: bool = False
+        None, title="Priors are serious drug felonies",
+        description="whether the priors are 'serious drug felonies' (First Step Act §401); absent: assumed")
+    death_or_injury: bool = Field(False, title="Death or serious bodily injury",
+                                  description="death or serious bodily injury resulted from the use of the drug")
 
     @model_validator(mode="after")
     def _one_quantity(self) -> Conviction:
@@ -53,8 +61,9 @@ class Conviction(_Model):
 
 
 class DrugAmount(_Model):
-    drug: str = Field(max_length=60)
-    grams: Grams | None = None
+    drug: str = Field(max_length=60, description="a substance of the relevant conduct")
+    grams: Grams | None = Field(None, description="the quantity in grams (of the mixture, or of the pure substance for "
+                                "an '_actual' drug)")
     count: Grams | None = Field(None, description="for a counted substance: the number of plants, or of units "
                                 "(pills, capsules, tablets) of a Schedule III-V substance")
 
@@ -80,7 +89,9 @@ class CriminalHistory(_Model):
     points: int | None = Field(None, ge=0, le=99, description="total criminal history points found at sentencing")
     status_points: int = Field(0, ge=0, le=2, description="how many of the points were status points")
     recency_points: int = Field(0, ge=0, le=2, description="how many of the points were recency points")
-    category: Literal[CATEGORIES] | None = None  # type: ignore[valid-type]
+    category: Literal[CATEGORIES] | None = Field(  # type: ignore[valid-type]
+        None, description="the criminal history category (I to VI) when the points are not known; must agree with the "
+        "points unless career_offender")
 
     @model_validator(mode="after")
     def _consistent(self) -> CriminalHistory:
@@ -101,16 +112,16 @@ Months = int | Literal["life"]
 
 
 class GuidelineRange(_Model):
-    min_months: Months
-    max_months: Months
+    min_months: Months = Field(description="months, or life")
+    max_months: Months = Field(description="months, or life")
 
 
 class Findings(_Model):
     """What the court found: authoritative for the original sentence."""
 
-    base_offense_level: int | None = Field(None, ge=1, le=43)
-    total_offense_level: int | None = Field(None, ge=1, le=43)
-    guideline_range: GuidelineRange | None = None
+    base_offense_level: int | None = Field(None, ge=1, le=43, description="the base offense level the court found")
+    total_offense_level: int | None = Field(None, ge=1, le=43, description="the total offense level the court found")
+    guideline_range: GuidelineRange | None = Field(None, description="the guideline range the court found")
 
 
 CAPTION = ("defendant", "court", "docket")
@@ -120,50 +131,66 @@ DEPARTURES = ("none", "5K1.1", "3553(e)", "other")
 AVENUES = ("amendment-706", "amendment-750", "amendment-782", "amendment-821", "first-step-act-404")
 
 
+Day = date
+"""`date` by another name, for a field called `date`."""
+
+
 class Reduction(_Model):
     """An earlier reduction of the sentence (drives `already_applied`)."""
 
-    avenue: Literal[AVENUES]  # type: ignore[valid-type]
-    date: date
+    avenue: Literal[AVENUES] = Field(description="the avenue of the earlier reduction")  # type: ignore[valid-type]
+    date: Day = Field(description="the date of the order")
     months: float = Field(ge=0, le=10_000, description="the term after the reduction")
 
 
 class Case(_Model):
     """One defendant's federal drug case, as found at the original sentencing."""
 
-    id: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=1, max_length=200, title="Case id", description="a case identifier (unique in a list)")
     defendant: str | None = Field(None, max_length=200, description="the defendant's name, for the caption (optional)")
     court: str | None = Field(None, max_length=200, description="the court, e.g. 'United States District Court for the "
                               "District of Maryland' (optional, for the caption)")
     docket: str | None = Field(None, max_length=100, description="the docket number (optional, for the caption)")
-    offense_date: date
-    sentencing_date: date
-    conviction: Conviction
-    drugs: list[DrugAmount] = Field(min_length=1, max_length=50)
-    adjustments: list[Adjustment] = Field(default_factory=list, max_length=50)
+    offense_date: date = Field(description="the date of the offense")
+    sentencing_date: date = Field(description="the date of the original sentencing")
+    conviction: Conviction = Field(description="the count of conviction: its statute, drug and quantity")
+    drugs: list[DrugAmount] = Field(min_length=1, max_length=50, title="Drugs and quantities",
+                                    description="the relevant-conduct quantities that drive USSG §2D1.1(c)")
+    adjustments: list[Adjustment] = Field(default_factory=list, max_length=50, title="Adjustments",
+                                          description="Chapter Two and Three adjustments as found, by section")
     mitigating_role: Literal[0, 2, 3, 4] = Field(0, description="§3B1.2 levels")
     acceptance: Literal[0, 2, 3] = Field(0, description="§3E1.1 levels granted (3: the government moved)")
-    criminal_history: CriminalHistory
-    career_offender: bool = False
+    criminal_history: CriminalHistory = Field(description="as found at sentencing: the points, or the category")
+    career_offender: bool = Field(False, description="the court found the defendant a career offender (§4B1.1)")
     safety_valve: bool = Field(False, description="the court found the 18 U.S.C. §3553(f) criteria met")
-    substantial_assistance: bool = False
+    substantial_assistance: bool = Field(False, description="the government moved for a sentence below the range for "
+                                         "substantial assistance (§5K1.1 or 18 U.S.C. §3553(e))")
     zero_point_offender: bool | None = Field(None, description="§4C1.1; absent: decided from the case and assumed")
-    guidelines_manual: date | None = Field(None, description="the Manual used, when not the one in force (§1B1.11)")
+    guidelines_manual: date | None = Field(None, title="Guidelines Manual used",
+                                           description="the Manual used, when not the one in force (§1B1.11)")
     sentence_months: float | Literal["life"] | None = Field(
-        None, description="the term of imprisonment now in force, in months (or life)")
-    custody_start: date | None = None
-    findings: Findings | None = None
+        None, title="Sentence (months)", description="the term of imprisonment now in force, in months (or life)")
+    custody_start: date | None = Field(None, description="the day custody on this sentence began (for release dates)")
+    findings: Findings | None = Field(None, title="The court's findings",
+                                      description="authoritative for the original sentence")
     # Retroactivity (optional): what a §3582(c)(2) or First Step Act §404 analysis needs.
     departure: Literal[DEPARTURES] | None = Field(  # type: ignore[valid-type]
         None, description="none, 5K1.1, 3553(e) or other; refines substantial_assistance (they must agree)")
-    reductions: list[Reduction] = Field(default_factory=list, max_length=20)
+    reductions: list[Reduction] = Field(default_factory=list, max_length=20, title="Earlier reductions",
+                                        description="earlier reductions of the sentence")
     consecutive_months: float = Field(0, ge=0, le=10_000, description="a consecutive term, e.g. 18 U.S.C. §924(c)")
     prior_custody_days: int = Field(0, ge=0, le=20_000, description="credit for custody before the sentence")
-    previous_404_denied: bool = Field(False, description="an earlier First Step Act §404 motion was denied on the merits")
+    previous_404_denied: bool = Field(False, title="Previous §404 motion denied",
+                                      description="an earlier First Step Act §404 motion was denied on the merits")
     fsa_applied_at_sentencing: bool | None = Field(
-        None, description="whether the Fair Sentencing Act was applied; absent: by date (on or after 2010-08-03)")
-    plea_agreement_11c1c: bool = False
-    bop_projected_release_date: date | None = None
+        None, title="FSA applied at sentencing",
+        description="whether the Fair Sentencing Act was applied; absent: by date (on or after 2010-08-03)")
+    plea_agreement_11c1c: bool = Field(False, title="Rule 11(c)(1)(C) plea agreement",
+                                       description="the sentence was imposed under a Fed. R. Crim. P. 11(c)(1)(C) "
+                                       "agreement")
+    bop_projected_release_date: date | None = Field(None, title="BOP projected release date",
+                                                    description="the Bureau of Prisons' projection, compared with "
+                                                    "sentcalc's")
 
     @field_validator("id", "defendant", "court", "docket")
     @classmethod

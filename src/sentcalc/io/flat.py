@@ -66,7 +66,8 @@ def _kind(annotation: Any) -> tuple[str, tuple]:
     return {str: "str", date: "date", float: "number", int: "int", bool: "bool"}.get(annotation, "str"), ()
 
 
-def _columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column]:
+def model_columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column]:
+    """Every scalar field of `model` (nested models walked, the top-level lists left out), with its kind and limits."""
     out: list[Column] = []
     for name, f in model.model_fields.items():
         path = (*prefix, name)
@@ -75,7 +76,7 @@ def _columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Colum
         if name in LISTS and not prefix:
             continue
         if sub:
-            out += _columns(sub[0], path)
+            out += model_columns(sub[0], path)
             continue
         kind, choices = _kind(ann)
         ge = next((m.ge for m in f.metadata if isinstance(m, Ge)), None)
@@ -97,7 +98,7 @@ def quantity_column(law: Law, drug: str) -> str:
 
 def columns(law: Law) -> list[Column]:
     """Every flat column, in documentation order."""
-    cols = _columns(Case)
+    cols = model_columns(Case)
     drug_cols = [Column(quantity_column(law, d), ("drugs", d), "number", (), 0, MAX_GRAMS) for d in law.drugs]
     extra = [Column("adjustment_sections", ("adjustments", "section"), "str"),
              Column("adjustment_levels", ("adjustments", "levels"), "int", (), -50, 50),

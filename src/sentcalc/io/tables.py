@@ -36,14 +36,9 @@ def read_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator:
     if ext == ".csv":
         import pyarrow.csv as pcsv
         with open(path, "rb") as fh:
-            header = fh.readline().decode("utf-8", errors="replace").strip().lstrip("\ufeff")
-        names = [h.strip().strip('"') for h in header.split(",")]
+            header = fh.readline()
         try:
-            reader = pcsv.open_csv(
-                path, read_options=pcsv.ReadOptions(block_size=1 << 22),
-                convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                    strings_can_be_null=True, quoted_strings_can_be_null=True),
-                parse_options=pcsv.ParseOptions(newlines_in_values=False))
+            reader = pcsv.open_csv(path, **_csv_options(header))
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise InputError("INPUT", str(path), f"the file could not be read as CSV ({str(exc).splitlines()[0][:300]})"
                              ) from None
@@ -65,6 +60,30 @@ def read_batches(path: Path, batch_rows: int = BATCH_ROWS) -> Iterator:
                     buf = []
         if buf:
             yield from pj.read_json(io.BytesIO(b"".join(buf))).to_batches()
+
+
+def _csv_options(header: bytes) -> dict:
+    """How sentcalc reads CSV: every column as text (validated by sentcalc), empty as missing."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    names = [h.strip().strip('"') for h in header.decode("utf-8", errors="replace").strip().lstrip("\ufeff").split(",")]
+    return {"read_options": pcsv.ReadOptions(block_size=1 << 22),
+            "convert_options": pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                   strings_can_be_null=True, quoted_strings_can_be_null=True),
+            "parse_options": pcsv.ParseOptions(newlines_in_values=False)}
+
+
+def read_csv_bytes(raw: bytes, name: str):
+    """A CSV held in memory as an Arrow table, read as `read_batches` reads a CSV file."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    try:
+        return pcsv.read_csv(io.BytesIO(raw), **_csv_options(raw.split(b"\n", 1)[0]))
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError("client list", name, f"the file could not be read as CSV ({str(exc).splitlines()[0][:300]})"
+                         ) from None
 
 
 def _rebatch(reader, rows: int) -> Iterator:
