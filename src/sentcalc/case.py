@@ -112,8 +112,8 @@ Months = int | Literal["life"]
 
 
 class GuidelineRange(_Model):
-    min_months: Months = Field(description="months, or life")
-    max_months: Months = Field(description="months, or life")
+    min_months: Months = Field(title="Guideline minimum", description="months, or life")
+    max_months: Months = Field(title="Guideline maximum", description="months, or life")
 
 
 class Findings(_Model):
@@ -165,7 +165,8 @@ class Case(_Model):
     safety_valve: bool = Field(False, description="the court found the 18 U.S.C. §3553(f) criteria met")
     substantial_assistance: bool = Field(False, description="the government moved for a sentence below the range for "
                                          "substantial assistance (§5K1.1 or 18 U.S.C. §3553(e))")
-    zero_point_offender: bool | None = Field(None, description="§4C1.1; absent: decided from the case and assumed")
+    zero_point_offender: bool | None = Field(None, title="Zero-point offender",
+                                             description="§4C1.1; absent: decided from the case and assumed")
     guidelines_manual: date | None = Field(None, title="Guidelines Manual used",
                                            description="the Manual used, when not the one in force (§1B1.11)")
     sentence_months: float | Literal["life"] | None = Field(

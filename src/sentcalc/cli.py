@@ -240,6 +240,27 @@ def simulate(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="The address to listen on. Default 127.0.0.1: only this computer "
+                                      "can reach the app.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8000,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the app in the web browser once it is up.")] = False,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="A name the browser may use for this server besides 127.0.0.1, localhost and ::1 "
+        "(repeatable); requests naming any other host are refused.")] = None,
+) -> None:
+    """The local web app: the case form, the results page, the memo downloads and office screening of a client
+    list (needs the web extra: pip install 'sentcalc[web]')."""
+    try:
+        from .web.serve import run_server
+    except ImportError as exc:
+        typer.echo(f"error: `sentcalc serve` needs the web extra ({exc.name} is not installed): "
+                   "pip install 'sentcalc[web]'", err=True)
+        raise typer.Exit(2) from None
+    run_server(host, port, open_browser, list(allow_host or []), _state["today"])
+
+
+@app.command()
 def regimes() -> None:
     """List the regime aliases and what changed in the law on each date, with citations."""
     from rich.console import Console
