@@ -268,10 +268,10 @@ def _collect(keep, parts: list, summ: Summary) -> None:
     caption = {c: keep.column(c).filter(pa.array(m)) for c in CAPTION if c in keep.column_names}
     parts.append(pa.table({
         "id": keep.column("id").filter(pa.array(m)), **caption, "best_avenue": pa.array(best[m], pa.string()),
-        "immediate": pa.array(immediate[m]), "months_saved": pa.array((sentence - lowest)[m]),
-        "best_lowest": pa.array(lowest[m]), "best_order_date": pa.array(order[m], pa.date32()),
+        "immediate": pa.array(immediate[m]), "months_saved": pa.array((sentence - lowest)[m], from_pandas=True),
+        "best_lowest": pa.array(lowest[m], from_pandas=True), "best_order_date": pa.array(order[m], pa.date32()),
         "release_date": pa.array(release[m], pa.date32(), from_pandas=True),
-        "sentence_months": pa.array(sentence[m])}))
+        "sentence_months": pa.array(sentence[m], from_pandas=True)}))  # empty for life (and its months saved)
 
 
 def _sentences(keep) -> np.ndarray:
@@ -280,10 +280,13 @@ def _sentences(keep) -> np.ndarray:
 
 
 def worklist_order(t):
-    """Row order of a worklist: could be released now first, then by months saved."""
+    """Row order of a worklist: could be released now first, then by months saved (a life sentence, whose months
+    saved are unbounded and left empty, first)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
-    return pc.sort_indices(t.select(["immediate", "months_saved"]),
-                           sort_keys=[("immediate", "descending"), ("months_saved", "descending")])
+    keys = pa.table({"immediate": t.column("immediate"),
+                     "saved": pc.fill_null(pc.cast(t.column("months_saved"), pa.float64()), float("inf"))})
+    return pc.sort_indices(keys, sort_keys=[("immediate", "descending"), ("saved", "descending")])
 
 
 def sorted_worklist(parts: list):

@@ -262,7 +262,8 @@ class _Gone(Exception):
 def case_yaml(doc: dict) -> str:
     """A case document as a YAML case file, fields in the case model's order."""
     order = list(Case.model_fields)
-    ordered = {k: doc[k] for k in sorted(doc, key=lambda k: order.index(k) if k in order else len(order))}
+    ordered = {k: doc[k] for k in sorted(doc, key=lambda k: order.index(k) if k in order else len(order))
+               if doc[k] != [] or Case.model_fields[k].is_required()}
     return "# sentcalc case file, saved from the web form\n" + yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True)
 
 

@@ -49,6 +49,11 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 ROWS = {"drugs": 3, "adjustments": 3, "reductions": 2}
 """Repeatable rows shown at least (with one more than are filled), so the form works without JavaScript."""
 
+ALWAYS = tuple(n for n, f in Case.model_fields.items() if f.is_required() and n in ("conviction", "criminal_history",
+                                                                                  "drugs"))
+"""Required parts of a case the form always shows: given (if empty) whenever the form is sent, as a file's `{}` or
+`[]` would be, so their problems name the field inside (criminal_history.points), not the part."""
+
 OPTIONS = ("as_of", "regime", "regime_date", "strict")
 """Form fields that are not case fields: what to compute."""
 
@@ -137,7 +142,7 @@ class Form:
     def document(self, form: Mapping[str, Any]) -> dict:
         """The case document the form describes: empty fields left out (so the model's defaults apply), numbers
         typed as a YAML file would type them, anything else passed on as typed so the model says what is wrong."""
-        doc: dict = {}
+        doc: dict = {name: {} for name in ALWAYS if name not in self.lists}  # a section the form shows is given
         for name, f in self.fields.items():
             value = _typed(f, _text(form, name))
             if value is not None:
@@ -149,8 +154,7 @@ class Form:
                 item = {f.name: v for f in rows.fields if (v := _typed(f, _text(form, f"{name}.{k}.{f.name}"))) is not None}
                 if item:
                     items.append(item)
-            if items:
-                doc[name] = items
+            doc[name] = items  # a list the form shows is given, if empty (drugs: [] is refused as a file's is)
         return doc
 
     # --- a case document as the form's values -------------------------------------------------------------
