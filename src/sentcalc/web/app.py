@@ -38,7 +38,7 @@ from ..kernel import Options
 from ..law import default_law
 from ..regimes import aliases, parse_regime
 from ..regimes import today as resolve_today
-from ..report.retro import markdown, summary
+from ..report.retro import TITLES, markdown, summary
 from .form import Form
 from .guard import LOOPBACK, Guard
 from .screening import ERROR_HEADER, Screens, csv_bytes, row_document, worklist_rows, xlsx_bytes
@@ -187,7 +187,7 @@ def create_app(today: date | None = None, allowed_hosts: Iterable[str] = ()) -> 
     columns = [(c.name, _column_help(form, c.path)) for c in flat_columns(law)]
 
     def screen_page(request: Request, ctx: dict, status: int = 200) -> HTMLResponse:
-        base = {"columns": columns, "today": on().isoformat(), "screen": None, "problems": []}
+        base = {"columns": columns, "today": on().isoformat(), "screen": None, "problems": [], "titles": TITLES}
         return templates.TemplateResponse(request, "screen.html", {**base, **ctx}, status_code=status)
 
     @app.get("/screen", response_class=HTMLResponse)
