@@ -28,7 +28,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "results.png")
     p.add_argument("--case", type=Path, default=ROOT / "examples" / "cases" / "fentanyl-oxycodone-782-2013.yaml")
-    p.add_argument("--today", default="2026-01-15", help="the date taken as today (fixed, so the picture is stable)")
+    p.add_argument("--today", default="2026-11-25", help="the date taken as today (fixed, so the picture is stable)")
     p.add_argument("--height", type=int, default=1500, help="how much of the page to photograph (px)")
     a = p.parse_args()
     with Background(create_app(date.fromisoformat(a.today))) as url, sync_playwright() as pw:

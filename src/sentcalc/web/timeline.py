@@ -35,6 +35,7 @@ class Mark:
 class Timeline:
     marks: list[Mark]
     ticks: list[tuple[float, str]]
+    top: int = 0
     height: int = 170
     width: int = WIDTH
     axis_y: int = AXIS_Y
@@ -76,7 +77,9 @@ def timeline(doc: dict, custody_start: date | None) -> Timeline | None:
         marks.append(Mark(key, label, d, px, level, anchor, tx))
     ticks = [(x(date(y, 1, 1)), str(y)) for y in range(lo.year + 1, hi.year + 1)]
     step = max(1, len(ticks) // 12)
-    return Timeline(marks, ticks[::step])
+    top = min(m.text_y for m in marks) - 18
+    bottom = max(AXIS_Y + 24, *(m.text_y + 20 for m in marks))
+    return Timeline(marks, ticks[::step], top, bottom - top)
 
 
 def _day(v: str | None) -> date | None:
