@@ -190,6 +190,29 @@ def test_a_case_file_with_problems_is_not_given_out(url: str, form: Form) -> Non
     assert "sentencing_date 2011-01-01 is before offense_date 2012-03-01" in _text(r.text)
 
 
+def test_what_to_compute_regimes_order_date_strict(url: str, form: Form) -> None:
+    doc = yaml.safe_load(ELIGIBLE_782.read_text())
+    fields = _fields(form, doc)
+    page = post_form(url, "/case", fields + [("regime", "original"), ("regime", "2010"), ("regime_date", "2012-05-01"),
+                                             ("as_of", "2020-01-01")])
+    assert page.status == 200
+    regimes = re.findall(r'<th scope="col" data-regime="([^"]+)"', page.text)
+    assert regimes == ["original", "2010", "2012-05-01"]
+    assert "Retroactivity as of 2020-01-01" in _text(page.text)
+    bad = post_form(url, "/case", fields + [("as_of", "2020-02-30"), ("regime_date", "1980-01-01")])
+    assert bad.status == 422
+    text = _text(bad.text)
+    assert "as_of: '2020-02-30' is not allowed; give a date as YYYY-MM-DD" in text
+    assert "regime_date: '1980-01-01' is not allowed; the Sentencing Guidelines took effect on 1987-11-01" in text
+    # --strict: an assumption (the quantity of conviction left to the subsection's threshold) is refused
+    del doc["conviction"]["grams"]
+    strict = post_form(url, "/case", _fields(form, doc) + [("strict", "true")])
+    assert strict.status == 422
+    beside = re.findall(r'<p class="error">([^<]*)</p>', strict.text)
+    assert any(b.startswith("--strict: &#39;&#39; is not allowed; an assumption was needed") for b in beside), beside
+    assert post_form(url, "/case", _fields(form, doc)).status == 200
+
+
 # --- the guard ---------------------------------------------------------------------------------------------------
 
 def test_a_foreign_host_header_is_refused(url: str) -> None:
