@@ -491,13 +491,8 @@ main()
 """
 
 
-def test_light_install_needs_no_web_package() -> None:
-    import tomllib
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    base = " ".join(project["dependencies"]).lower()
-    for pkg in ("fastapi", "uvicorn", "jinja2", "python-multipart", "python-docx", "openpyxl", "playwright"):
-        assert pkg not in base
-        assert any(d.startswith(pkg) for d in project["optional-dependencies"]["web"] + ["playwright"]), pkg
+def test_the_cli_runs_without_any_web_package() -> None:
+    """With every web package unimportable (the light install), the commands work (test_docx checks the metadata)."""
     r = subprocess.run([sys.executable, "-c", BLOCK, "retro", str(ELIGIBLE_782), "--json"], capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 0, r.stderr

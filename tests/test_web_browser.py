@@ -172,6 +172,46 @@ def test_uploading_a_case_file_fills_the_form(page, url: str) -> None:
     assert Path(d.value.path()).read_text() == _cli_json(ELIGIBLE_782)
 
 
+@pytest.mark.parametrize("path", [ELIGIBLE_782, CAREER_OFFENDER], ids=["eligible-782", "career-offender"])
+def test_the_memo_downloads_as_word_with_the_same_numbers(path: Path, page, url: str, tmp_path: Path) -> None:
+    """The .docx memo from the results page, read back with python-docx: its avenues table holds what
+    `sentcalc retro --json` says, and so does its range worksheet."""
+    import docx
+    want = retro_json(path)
+    page.goto(url + "/")
+    page.set_input_files("#case-file", str(path))
+    page.click("form.upload button")
+    page.wait_for_selector("#results")
+    with page.expect_download() as d:
+        page.click("#dl-docx")
+    assert d.value.suggested_filename.endswith(".retro.docx")
+    memo = docx.Document(d.value.path())
+    table = memo.tables[0]
+    assert [c.text for c in table.rows[0].cells][:2] == ["Avenue", "Eligible"]
+    for row, a in zip(table.rows[1:], want["analyses"], strict=True):
+        cells = [c.text for c in row.cells]
+        assert cells[:2] == [a["title"], "yes" if a["eligible"] else "no"]
+        if a["eligible"]:
+            assert cells[4:] == [str(a["lowest_permissible_months"]), a["earliest_order_date"],
+                                 a["projected_release_date"] or "—"]
+        else:
+            assert cells[4].startswith("Not eligible: ")
+    body = [p.text for p in memo.paragraphs]
+    assert summary(want) in body
+    best = next((a["title"] for a in want["analyses"] if a["id"] == want["best"]), "none")
+    assert f"Best avenue: {best}." in body
+    if want["projected_release_date_now"]:
+        assert f"Projected release on the sentence now in force: {want['projected_release_date_now']}." in body
+    with page.expect_download() as d:
+        page.click("#dl-range-docx")
+    sheet = docx.Document(d.value.path()).tables[0]
+    shown = page.locator("#regimes tbody tr").all()
+    got = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in sheet.rows[1:]}
+    for tr in shown:
+        label = tr.locator("th").inner_text().strip()
+        assert got[label] == [td.inner_text().strip() for td in tr.locator("td").all()], label
+
+
 def _cli_json(path: Path) -> str:
     from web_support import cli
     return cli("retro", str(path), "--json").stdout

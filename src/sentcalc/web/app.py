@@ -38,6 +38,7 @@ from ..kernel import Options
 from ..law import default_law
 from ..regimes import aliases, parse_regime
 from ..regimes import today as resolve_today
+from ..report import view
 from ..report.retro import TITLES, markdown, summary
 from .form import Form
 from .guard import LOOPBACK, Guard
@@ -46,6 +47,7 @@ from .timeline import timeline
 
 HERE = Path(__file__).resolve().parent
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SCREEN_REGIMES = ["original", "current"]
 """The regimes of a screening: those of `sentcalc batch --retro` by default."""
 
@@ -59,7 +61,7 @@ def create_app(today: date | None = None, allowed_hosts: Iterable[str] = ()) -> 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(version=__version__, guidelines_sha=law.content_hash, max_upload=MAX_BYTES)
     templates.env.filters["months"] = _months
-    templates.env.filters["span"] = _span
+    templates.env.filters["span"] = view.span
     templates.env.filters["capitalize_first"] = lambda t: t[:1].upper() + t[1:]
     app = FastAPI(title="sentcalc", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -97,7 +99,7 @@ def create_app(today: date | None = None, allowed_hosts: Iterable[str] = ()) -> 
         ctx = {"form": form, "values": form.values(doc), "rows": {n: form.row_count(n, doc) for n in form.lists},
                "errors": errors, "general": general, "problems": [str(p) for p in problems], "opts": opts,
                "regime_choices": regime_choices, "drugs": law.drugs, "sections": form.sections, "source": source,
-               "docx": find_spec("sentcalc.report.docx") is not None, "today": on().isoformat()}
+               "docx": find_spec("docx") is not None, "today": on().isoformat()}
         if computed:
             ctx.update(computed)
         return templates.TemplateResponse(request, "case.html", ctx, status_code=status)
@@ -114,8 +116,8 @@ def create_app(today: date | None = None, allowed_hosts: Iterable[str] = ()) -> 
         except InputError as exc:
             return None, [exc]
         return {"case": case, "retro": retro, "ranged": ranged, "summary": summary(retro),
-                "timeline": timeline(retro, case.custody_start), "notes": _notes(retro, ranged),
-                "doc_json": json.dumps(doc)}, []
+                "timeline": timeline(retro, case.custody_start), "doc_json": json.dumps(doc),
+                "notes": view.assumptions(view.retro_results(retro) + ranged["results"])}, []
 
     def answer(request: Request, doc: dict, opts: dict, problems: list[InputError], source: str | None = None):
         if problems:
@@ -176,11 +178,11 @@ def create_app(today: date | None = None, allowed_hosts: Iterable[str] = ()) -> 
             return _download(markdown(retro), f"{name}.retro.md", "text/markdown; charset=utf-8")
         if fmt == "yaml":
             return _download(case_yaml(doc), f"{name}.yaml", "application/yaml")
-        if fmt == "docx":
-            from ..report.docx import retro_docx
-            return _download(retro_docx(retro), f"{name}.retro.docx",
-                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        return case_page(request, doc, opts, [InputError("fmt", fmt, "use docx, md, json or yaml")], 422)
+        if fmt in ("docx", "range-docx"):
+            from ..report.docx import range_docx, retro_docx
+            body, what = (retro_docx(retro), "retro") if fmt == "docx" else (range_docx(computed["ranged"]), "range")
+            return _download(body, f"{name}.{what}.docx", DOCX)
+        return case_page(request, doc, opts, [InputError("fmt", fmt, "use docx, range-docx, md, json or yaml")], 422)
 
     # --- office screening -----------------------------------------------------------------------------------
 
@@ -279,16 +281,6 @@ async def _file(data: Any, suffixes: tuple[str, ...], what: str) -> tuple[bytes,
     return raw, name
 
 
-def _notes(retro: dict, ranged: dict) -> dict[str, list[str]]:
-    """Assumptions, warnings and discrepancies of every result on the page, each once."""
-    results = [retro["original"], *(a["amended"] for a in retro["analyses"] if a["amended"]), *ranged["results"]]
-    out: dict[str, list[str]] = {"assumptions": [], "warnings": [], "discrepancies": []}
-    for r in results:
-        for key, seen in out.items():
-            seen += [x for x in r.get(key, []) if x not in seen]
-    return out
-
-
 def _column_help(form: Form, path: tuple[str, ...]) -> str:
     f = form.fields.get(".".join(path))
     if f is not None:
@@ -317,14 +309,8 @@ def _download(body: str | bytes, filename: str, media_type: str) -> Response:
 
 
 def _months(m: Any) -> str:
-    """Months as printed: the number (integral floats without a decimal point), "life", or "—" for none."""
-    if m is None or (isinstance(m, float) and m != m):
-        return "—"
-    return str(int(m)) if isinstance(m, float) and m.is_integer() else str(m)
-
-
-def _span(r: dict | None) -> str:
-    if not r:
-        return "—"
-    lo, hi = r["min_months"], r["max_months"]
-    return _months(lo) if lo == hi else f"{_months(lo)}–{_months(hi)}"
+    """Months as printed (`report.view.months`); a float from a table without its decimal point ("210", not
+    "210.0"), and a missing one (None, NaN) as "—"."""
+    if isinstance(m, float):
+        m = None if m != m else int(m) if m.is_integer() else m
+    return view.months(m)
