@@ -3,7 +3,8 @@
     python scripts/screenshot.py [--out docs/results.png] [--case examples/cases/fentanyl-oxycodone-782-2013.yaml]
 
 Serves the app on a free loopback port, opens it in headless Chromium (the system's /usr/bin/chromium, driven by
-Playwright; nothing is downloaded), uploads the case file and photographs the results at laptop width (1280 px).
+Playwright; nothing is downloaded), uploads the case file, types a caption (the example's story names the
+defendant; the file has no caption fields) and photographs the results at laptop width (1280 px).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def main() -> None:
     p.add_argument("--case", type=Path, default=ROOT / "examples" / "cases" / "fentanyl-oxycodone-782-2013.yaml")
     p.add_argument("--today", default="2026-11-25", help="the date taken as today (fixed, so the picture is stable)")
     p.add_argument("--height", type=int, default=1500, help="how much of the page to photograph (px)")
+    p.add_argument("--defendant", default="Erik Lindqvist")
+    p.add_argument("--court", default="United States District Court for the District of Minnesota")
+    p.add_argument("--docket", default="0:12-cr-00144")
     a = p.parse_args()
     with Background(create_app(date.fromisoformat(a.today))) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -37,6 +41,11 @@ def main() -> None:
         page.goto(url + "/")
         page.set_input_files("#case-file", str(a.case))
         page.click("form.upload button")
+        page.wait_for_selector("#results")
+        for name, value in (("defendant", a.defendant), ("court", a.court), ("docket", a.docket)):
+            if value:  # the caption a lawyer would add (the bundled cases have none)
+                page.fill(f'[name="{name}"]', value)
+        page.click("#compute")
         page.wait_for_selector("#results")
         a.out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(a.out), full_page=False)

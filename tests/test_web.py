@@ -182,6 +182,27 @@ def test_downloads_equal_the_cli(path: Path, url: str, form: Form, tmp_path: Pat
     assert retro_json(case_file) == retro_json(path)
 
 
+def test_a_case_file_with_yaml_dates_uploads_and_downloads(url: str) -> None:
+    """YAML reads an unquoted 2012-03-01 as a date: the page and its downloads take it as the CLI does."""
+    text = ELIGIBLE_782.read_text().replace("'2012-03-01'", "2012-03-01").replace("'2013-06-03'", "2013-06-03")
+    assert "offense_date: 2012-03-01" in text
+    page = post_file(url, "/case/upload", "dates.yaml", text.encode())
+    assert page.status == 200
+    hidden = html.unescape(re.search(r'name="doc" value="([^"]*)"', page.text).group(1))
+    got = post_form(url, "/case/download", [("doc", hidden), ("fmt", "json")])
+    assert json.loads(got.body) == retro_json(ELIGIBLE_782)
+
+
+def test_the_caption_heads_the_page(url: str, form: Form) -> None:
+    doc = dict(yaml.safe_load(ELIGIBLE_782.read_text()), defendant="Erik Lindqvist", court="D. Minn.",
+               docket="0:12-cr-00144")
+    page = _text(post_form(url, "/case", _fields(form, doc)).text)
+    assert '<h1 id="caption">United States v. Erik Lindqvist</h1>' in page
+    assert "0:12-cr-00144 · D. Minn. · case id USA-v-Lindqvist-2012-CR-0144" in page
+    bare = _text(post_form(url, "/case", _fields(form, yaml.safe_load(ELIGIBLE_782.read_text()))).text)
+    assert '<h1 id="caption">Case USA-v-Lindqvist-2012-CR-0144</h1>' in bare
+
+
 def test_a_case_file_with_problems_is_not_given_out(url: str, form: Form) -> None:
     doc = yaml.safe_load(ELIGIBLE_782.read_text())
     doc["sentencing_date"] = "2011-01-01"
@@ -318,6 +339,9 @@ def client_list(tmp_path: Path) -> Path:
     law = default_law()
     sample = list(csv.DictReader((ROOT / "examples" / "datasets" / "sample.csv").open()))
     examples = [case_to_row(Case.model_validate(yaml.safe_load(p.read_text())), law) for p in sorted(CASES.glob("*.yaml"))]
+    for row in examples:
+        if row["id"] == "USA-v-Lindqvist-2012-CR-0144":  # an office's list names its clients
+            row.update(defendant="Erik Lindqvist", court="D. Minn.", docket="0:12-cr-00144")
     names = [c.name for c in columns(law)] + ["race", "sex", "district"]
     bad = dict(sample[0], id="BAD-1", cocaine_base_grams="-4", conviction_drug="cocaine_base", statute="841(b)(1)(C)",
                conviction_grams="2")

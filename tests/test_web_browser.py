@@ -144,7 +144,6 @@ def test_a_typed_case_shows_what_retro_json_says(path: Path, page, url: str, for
     if path == ELIGIBLE_782:  # the facts in the plain-language verdict and the timeline
         assert page.inner_text("#best-lowest") == "135 months"
         assert page.locator("#timeline .mark").count() >= 4
-        assert page.inner_text("#caption") == "United States v. Erik Lindqvist"
     else:
         assert want["best"] is None and "career offender" in page.inner_text('tr[data-avenue="amendment-782"] td.why')
     # the form, saved as a case file, is the same case to `sentcalc retro`

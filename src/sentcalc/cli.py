@@ -241,12 +241,12 @@ def simulate(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host", help="The address to listen on. Default 127.0.0.1: only this computer "
-                                      "can reach the app.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="The address to listen on. Default 127.0.0.1: "
+                                      "only this computer can reach the app.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="The port to listen on.")] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the app in the web browser once it is up.")] = False,
     allow_host: Annotated[list[str] | None, typer.Option(
-        "--allow-host", help="A name the browser may use for this server besides 127.0.0.1, localhost and ::1 "
+        "--allow-host", metavar="NAME", help="A name the browser may use for this server besides 127.0.0.1, localhost and ::1 "
         "(repeatable); requests naming any other host are refused.")] = None,
 ) -> None:
     """The local web app: the case form, the results page, the memo downloads and office screening of a client

@@ -116,7 +116,7 @@ def create_app(today: date | None = None, allowed_hosts: Iterable[str] = ()) -> 
         except InputError as exc:
             return None, [exc]
         return {"case": case, "retro": retro, "ranged": ranged, "summary": summary(retro),
-                "timeline": timeline(retro, case.custody_start), "doc_json": json.dumps(doc),
+                "timeline": timeline(retro, case.custody_start), "doc_json": json.dumps(doc, default=str),
                 "notes": view.assumptions(view.retro_results(retro) + ranged["results"])}, []
 
     def answer(request: Request, doc: dict, opts: dict, problems: list[InputError], source: str | None = None):
