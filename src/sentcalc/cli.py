@@ -214,29 +214,36 @@ def simulate(
                                               "possible order date).")] = None,
     annual_cost: Annotated[float | None, typer.Option("--annual-cost", metavar="DOLLARS", help="Dollars per person-year of "
                                                       "incarceration, for dollars saved.")] = None,
-    grant_rate: Annotated[float, typer.Option("--grant-rate", metavar="SHARE",
-                                              help="Share of eligible motions granted (0-1).")] = 1.0,
+    grant_rate: Annotated[str, typer.Option("--grant-rate", metavar="SHARE", help="Share of eligible motions granted "
+                                            "(0-1), or a range LOW:HIGH such as 0.6:0.8 (the midpoint is the point "
+                                            "estimate).")] = "1",
     preset: Annotated[str | None, typer.Option("--preset", metavar="ussc", help="ussc: the Commission's individual-offender "
                                                "files; prints its published estimates beside ours.")] = None,
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="Also write tables.xlsx, every table on its own sheet "
+                                       "(needs pip install 'sentcalc[research]').")] = False,
 ) -> None:
-    """Simulate a retroactive change over a dataset (the Commission's prison impact model): people
-    affected and eligible, months and prison-years saved, releases per year, breakdowns, plots."""
+    """Simulate a retroactive change over a dataset (the Commission's prison impact model): the
+    Commission's tables from sentcalc's own results, why people are not eligible, the funnel, releases per
+    year, ranges around the point estimate, plots; people.csv and errors.csv."""
     from rich.console import Console
 
     from .regimes import today as parse_day
-    from .simulate import load_scenario, run
+    from .simulate import load_scenario, parse_grant_rate, run
 
     if preset not in (None, "ussc"):
         raise InputError("--preset", preset, "use ussc")
+    rate = parse_grant_rate(grant_rate)
     sc = load_scenario(scenario)
     s = run(input_path, sc, report, today=_today(), as_of=parse_day(as_of) if as_of else None,
             in_custody_on=parse_day(in_custody_on) if in_custody_on else None, annual_cost=annual_cost,
-            grant_rate=grant_rate, preset=preset)
+            grant_rate=rate, preset=preset, xlsx=xlsx)
     con = Console(stderr=True)
-    con.print(f"{sc.description}: {s['eligible']:,} eligible of {s['in_custody']:,} in custody "
-              f"({s['rows']:,} rows); mean {s['mean_months_reduced']:.1f} months reduced; "
-              f"{s['prison_years_saved']:,.0f} prison-years saved")
-    con.print(f"report: {report / 'report.html'} and {report / 'report.md'}")
+    mean = s["mean_months_reduced"]
+    con.print(f"{sc.description}: {s['eligible']:,} eligible of {s['sentenced_before_change']:,} in custody and "
+              f"sentenced before the change ({s['in_custody']:,} in custody; {s['rows']:,} rows, "
+              f"{s['invalid_rows']:,} invalid); mean {'—' if mean is None else f'{mean:.1f}'} months reduced; "
+              f"{s['prison_years_saved']:,.0f} prison-years saved at a grant rate of {rate}")
+    con.print(f"report: {report / 'report.html'} and {report / 'report.md'}; invalid rows: {report / 'errors.csv'}")
 
 
 @app.command()

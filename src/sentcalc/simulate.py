@@ -10,8 +10,8 @@ reported too.
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -93,20 +93,36 @@ def load_scenario(name_or_path: str) -> Scenario:
                     dict(doc.get("reference") or {}), list(doc.get("published_estimates") or []))
 
 
-@dataclass
-class Totals:
-    """Aggregates accumulated over the batches."""
+@dataclass(frozen=True)
+class GrantRate:
+    """The share of eligible motions courts grant: one value, or a range whose midpoint is the point
+    estimate (the range is carried through counts, prison-years, dollars and releases)."""
 
-    rows: int = 0
-    valid: int = 0
-    in_custody: int = 0
-    affected: int = 0
-    eligible: int = 0
-    reductions_model: list = field(default_factory=list)
-    reductions_lowest: list = field(default_factory=list)
-    release_old: dict = field(default_factory=dict)
-    release_new: dict = field(default_factory=dict)
-    groups: dict = field(default_factory=dict)   # (column, value) -> [people, eligible, months]
+    low: float
+    high: float
+
+    @property
+    def point(self) -> float:
+        return (self.low + self.high) / 2
+
+    @property
+    def is_range(self) -> bool:
+        return self.high > self.low
+
+    def __str__(self) -> str:
+        return f"{self.low:.0%}-{self.high:.0%} (point estimate {self.point:.0%})" if self.is_range else f"{self.point:.0%}"
+
+
+def parse_grant_rate(text: str | float) -> GrantRate:
+    """`0.7`, or `0.6:0.8` (low:high)."""
+    allowed = "give a share between 0 and 1 (0.7), or a range LOW:HIGH such as 0.6:0.8 (the midpoint is the point estimate)"
+    try:
+        values = [float(x) for x in str(text).split(":")]
+    except ValueError:
+        raise InputError("--grant-rate", text, allowed) from None
+    if len(values) > 2 or not all(0 <= v <= 1 for v in values) or values[0] > values[-1]:
+        raise InputError("--grant-rate", text, allowed)
+    return GrantRate(values[0], values[-1])
 
 
 def model_term(sentence: np.ndarray, omin: np.ndarray, omax: np.ndarray, amin: np.ndarray, amax: np.ndarray,
@@ -123,119 +139,210 @@ def model_term(sentence: np.ndarray, omin: np.ndarray, omax: np.ndarray, amin: n
     return np.minimum(np.maximum(new, lowest), sentence)
 
 
+# Reason codes that arise only once the change has lowered the applicable range (retro/eligibility.py).
+AFTER_LOWERING = ("missing_sentence", "sentence_below_amended_minimum")
+RESULT_COLUMNS = ("in_custody", "sentenced_before_change", "range_lowered", "eligible", "primary_reason", "reasons",
+                  "original_range", "amended_range", "lowest_permissible_months", "model_months",
+                  "months_reduced_model", "months_reduced_lowest", "release_original", "release_model",
+                  "release_lowest", "original_chc", "weapon", "role", "sentence_position", "age_group")
+
+
 def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, as_of: date | None = None,
-        in_custody_on: date | None = None, annual_cost: float | None = None, grant_rate: float = 1.0,
-        preset: str | None = None, progress: bool = True) -> dict:
+        in_custody_on: date | None = None, annual_cost: float | None = None, grant_rate: GrantRate = GrantRate(1, 1),
+        preset: str | None = None, xlsx: bool = False) -> dict:
+    """Run the scenario over every row and write the report folder: people.csv (every input column beside
+    the results), errors.csv (every invalid row), the tables, plots, report.md/.html, summary.json."""
+    import os
+    import tempfile
+
     import pyarrow as pa
 
-    from .checks import apply_sentence_check, check_sentence
-    from .engine import compute
     from .io.flat import parse
-    from .io.tables import read_batches
-    from .regimes import Regime
-    from .retro.eligibility import guideline_avenue
-    from .retro.release import release_date
+    from .io.tables import AtomicWriter, read_batches
+    from .report.impact_tables import Collector
+    from .report.simulation import require_extras, write_report
 
-    if not 0 <= grant_rate <= 1:
-        raise InputError("--grant-rate", grant_rate, "give a share between 0 and 1")
+    require_extras(xlsx)
+    if annual_cost is not None and not annual_cost >= 0:
+        raise InputError("--annual-cost", annual_cost, "give the dollars a prison-year costs (0 or more)")
     law = Law(overlay=scenario.overlay)
     order = as_of or scenario.earliest_order
-    custody_day = np.datetime64(in_custody_on or order, "D")
+    custody_day = in_custody_on or order
     report_dir.mkdir(parents=True, exist_ok=True)
-    people = io.StringIO()
-    pw = csv.writer(people)
-    pw.writerow(["id", "eligible", "reasons", "sentence_months", "original_range", "amended_range",
-                 "lowest_permissible_months", "model_months", "months_reduced_model", "months_reduced_lowest",
-                 "release_original", "release_model"])
-    tot = Totals()
-    av = scenario.avenue()
     notes: list[str] = []
     if preset:
         from .io.ussc import preset_batches, read
         batches, notes = preset_batches(read(input_path), preset, law)
     else:
         batches = read_batches(input_path)
-    for b in batches:
-        table = pa.Table.from_batches([b])
-        cases, problems = parse(table, law, today)
-        bad = problems.bad_rows(table.num_rows)
-        tot.rows += table.num_rows
-        good = np.flatnonzero(~bad)
-        if not len(good):
-            continue
-        c = cases.take(good)
-        tot.valid += len(good)
-        original = compute(law, c, Regime("original", None))
-        # The same inference as every other path: a cooperator below a statutory minimum had a §3553(e) motion.
-        apply_sentence_check(c, original, check_sentence(c, original, need_sentence=False))
-        a = guideline_avenue(law, c, av, [av], original, original, None, order)
-        n = len(c)
-        on = np.full(n, np.datetime64(order, "D"))
-        sentence = c.sentence_months
-        rel_old, _ = release_date(law, c.custody_start, sentence + c.consecutive_months, c.prior_custody_days, on)
-        custody = (np.isnat(c.custody_start) | (c.custody_start <= custody_day)) & \
-            (np.isnat(rel_old) | (rel_old > custody_day))
-        o, m = original.cols, a.amended.cols
-        omin, omax = o["guideline_min"], o["guideline_max"]
-        amin, amax = m["guideline_min"], m["guideline_max"]
-        affected = ~np.isnan(a.lowest)  # the avenue lowers the range (§1B1.10(a)(2)(B); under (c), without §5G1.1)
-        eligible = a.eligible & custody & (sentence < LIFE)
-        lowest = np.where(np.isnan(a.lowest), sentence, a.lowest)
-        model = np.where(eligible, model_term(sentence, omin, omax, amin, amax, lowest), sentence)
-        red_model = np.where(eligible, sentence - model, 0.0)
-        red_low = np.where(eligible, sentence - lowest, 0.0)
-        rel_new, _ = release_date(law, c.custody_start, model + c.consecutive_months, c.prior_custody_days, on)
-        rel_new = np.where(np.isnat(rel_new), rel_new, np.maximum(rel_new, on))  # no release before the order
-        tot.in_custody += int(custody.sum())
-        tot.affected += int((affected & custody).sum())
-        tot.eligible += int(eligible.sum())
-        tot.reductions_model.append(red_model[eligible])
-        tot.reductions_lowest.append(red_low[eligible])
-        for arr, bucket in ((rel_old[eligible], tot.release_old), (rel_new[eligible], tot.release_new)):
-            years = arr[~np.isnat(arr)].astype("datetime64[Y]").astype(int) + 1970
-            for y, k in zip(*np.unique(years, return_counts=True)):
-                bucket[int(y)] = bucket.get(int(y), 0) + int(k)
-        _groups(tot, table.take(pa.array(good)), original, eligible, red_model, custody)
-        reasons = a.reason_bits()
-        from .retro.common import REASON_CODES
-        for i in range(n):
-            if not custody[i]:
-                continue
-            codes = ";".join(code for k, code in enumerate(REASON_CODES) if reasons[i] >> k & 1)
-            pw.writerow([c.id[i], bool(eligible[i]), codes, _m(sentence[i]), f"{_m(omin[i])}-{_m(omax[i])}",
-                         f"{_m(amin[i])}-{_m(amax[i])}", _m(lowest[i]) if eligible[i] else "",
-                         _m(model[i]) if eligible[i] else "", f"{red_model[i]:g}", f"{red_low[i]:g}",
-                         _d(rel_old[i]), _d(rel_new[i]) if eligible[i] else ""])
-    from .io.tables import write_text_atomic
-    from .report.simulation import write_report
-    write_text_atomic(report_dir / "people.csv", people.getvalue())
-    return write_report(report_dir, scenario, tot, order=order, custody_day=custody_day, annual_cost=annual_cost,
-                        grant_rate=grant_rate, preset=preset, preset_notes=notes, law=law)
+    people = AtomicWriter(report_dir / "people.csv")
+    errors_path = report_dir / "errors.csv"
+    fd, err_tmp = tempfile.mkstemp(prefix=".errors.csv.", suffix=".tmp", dir=report_dir)
+    err_file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    err_csv = csv.writer(err_file)
+    err_csv.writerow(["row", "id", "field", "reason"])
+    collector = Collector()
+    rows = valid = 0
+    try:
+        for b in batches:
+            table = pa.Table.from_batches([b])
+            cases, problems = parse(table, law, today)
+            ids = table.column("id").to_pylist() if "id" in table.column_names else [None] * table.num_rows
+            for row, fld, reason in sorted(zip(problems.rows, problems.fields, problems.reasons), key=lambda x: x[0]):
+                err_csv.writerow([rows + row + 1, "" if ids[row] is None else str(ids[row])[:200], fld, reason])
+            good = np.flatnonzero(~problems.bad_rows(table.num_rows))
+            rows += table.num_rows
+            valid += len(good)
+            if len(good):
+                people.write(_batch(law, scenario, cases.take(good), table.take(pa.array(good)), order, custody_day,
+                                    collector))
+        people.close()
+        err_file.close()
+        os.replace(err_tmp, errors_path)
+    except BaseException:
+        people.abort()
+        err_file.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(err_tmp)
+        raise
+    return write_report(report_dir, scenario, collector.people(), rows=rows, valid=valid, order=order,
+                        custody_day=custody_day, annual_cost=annual_cost, grant_rate=grant_rate, preset=preset,
+                        preset_notes=notes, law=law, xlsx=xlsx)
 
 
-GROUP_COLUMNS = ("race", "sex", "district", "circuit", "citizenship", "criminal_history_category")
+def _batch(law: Law, scenario: Scenario, c, table, order: date, custody_day: date, collector) -> Any:
+    """One batch of valid rows: the scenario's analysis, the per-person results for the tables (people in
+    custody), and the batch's rows of people.csv (every input column beside the results)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .engine import compute
+    from .regimes import Regime
+    from .report.impact_tables import AGE_BOUNDS, AGE_GROUPS, CATEGORIES, INPUT_BREAKDOWNS, POSITIONS, ROLES
+    from .retro.common import REASON_CODES
+    from .retro.eligibility import guideline_avenue
+    from .retro.release import release_date
+
+    av = scenario.avenue()
+    original = compute(law, c, Regime("original", None))
+    a = guideline_avenue(law, c, av, [av], original, original, None, order)
+    n = len(c)
+    on = np.full(n, np.datetime64(order, "D"))
+    day = np.datetime64(custody_day, "D")
+    sentence = c.sentence_months
+
+    def release(term: np.ndarray) -> np.ndarray:
+        rel, _ = release_date(law, c.custody_start, term + c.consecutive_months, c.prior_custody_days, on)
+        return rel
+
+    rel_old = release(sentence)
+    custody = (np.isnat(c.custody_start) | (c.custody_start <= day)) & (np.isnat(rel_old) | (rel_old > day))
+    before = custody & (original.dates.manual < np.datetime64(scenario.effective, "D"))
+    bits = np.where(custody, a.reason_bits(), 0)
+    after = sum(1 << REASON_CODES.index(code) for code in AFTER_LOWERING)
+    eligible = before & a.eligible
+    lowered = before & (eligible | ((bits & after) != 0))
+    o, m = original.cols, a.amended.cols
+    omin, omax = o["guideline_min"], o["guideline_max"]
+    lowest = np.where(eligible, a.lowest, np.nan)
+    model = np.where(eligible, model_term(sentence, omin, omax, m["guideline_min"], m["guideline_max"],
+                                          np.nan_to_num(lowest)), np.nan)
+    rel_model, rel_low = release(np.nan_to_num(model)), release(np.nan_to_num(lowest))
+    rel_model, rel_low = (np.where(eligible & ~np.isnat(r), np.maximum(r, on), np.datetime64("NaT", "D"))
+                          for r in (rel_model, rel_low))   # no release before the order date
+    ordered, primary = _ordered_reasons(a, bits)
+
+    # the breakdowns: computed characteristics, then the input's own columns
+    groups = {
+        "original_chc": np.clip(o["criminal_history_category"], 1, 6) - 1,
+        "career_offender": np.where(c.career_offender, 0, 1),
+        "safety_valve": np.where(c.safety_valve, 0, 1),
+        "weapon": np.where(c.has_section("2D1.1(b)(1)") | c.has_named("2D1.1(b)(1)"), 0, 1),
+        "role": np.where(c.has_section("3B1.1") | c.has_named("3B1.1"), 0, np.where(c.mitigating_role > 0, 1, 2)),
+        "sentence_position": np.select(
+            [np.isnan(sentence), (sentence >= omin) & (sentence <= omax), sentence > omax, c.substantial_assistance],
+            [4, 0, 1, 2], 3),
+    }
+    labels = {"original_chc": CATEGORIES, "career_offender": ("Yes", "No"), "safety_valve": ("Yes", "No"),
+              "weapon": ("Yes", "No"), "role": ROLES, "sentence_position": POSITIONS}
+    if "age" in table.column_names:
+        age = _number(table.column("age"))
+        groups["age_group"] = np.where(np.isnan(age), len(AGE_GROUPS) - 1, np.searchsorted(AGE_BOUNDS, age, "right"))
+        labels["age_group"] = AGE_GROUPS
+    texts = {k: _text(table.column(k)) for k in INPUT_BREAKDOWNS if k in table.column_names}
+    keep = np.flatnonzero(custody)
+    collector.add({
+        "before": before[keep], "lowered": lowered[keep], "eligible": eligible[keep], "primary": primary[keep],
+        "reasons": bits[keep], "sentence": sentence[keep], "model": model[keep], "lowest": lowest[keep],
+        "year_original": _year(rel_old[keep]), "year_model": _year(rel_model[keep]), "year_lowest": _year(rel_low[keep]),
+        "groups": {**{k: v[keep].astype(np.int32) for k, v in groups.items()},
+                   **{k: collector.code(k, v.take(pa.array(keep))) for k, v in texts.items()}},
+    })
+
+    def col(values, mask=custody) -> Any:
+        """A result column, empty where `mask` is false (results are given for people in custody)."""
+        if isinstance(values, pa.Array):
+            return pc.if_else(pa.array(mask), values, pa.scalar(None, values.type))
+        return pa.array(values, mask=~mask)
+
+    life = sentence >= LIFE
+    red_model, red_low = sentence - model, sentence - lowest
+    results = {
+        "in_custody": pa.array(custody), "sentenced_before_change": col(before), "range_lowered": col(lowered),
+        "eligible": col(eligible), "primary_reason": col(np.array(["", *REASON_CODES], dtype=object)[primary + 1]),
+        "reasons": col(ordered),
+        "original_range": col(_range(omin, omax)), "amended_range": col(_range(m["guideline_min"], m["guideline_max"])),
+        "lowest_permissible_months": col(_months_text(lowest), eligible),
+        "model_months": col(_months_text(model), eligible),
+        "months_reduced_model": col(red_model, eligible & ~life), "months_reduced_lowest": col(red_low, eligible & ~life),
+        "release_original": col(rel_old, custody & ~np.isnat(rel_old)),
+        "release_model": col(rel_model, ~np.isnat(rel_model)), "release_lowest": col(rel_low, ~np.isnat(rel_low)),
+        **{k: col(np.array(labels[k], dtype=object)[v]) for k, v in groups.items() if k in RESULT_COLUMNS},
+    }
+    inputs = {(f"input_{name}" if name in results else name): _text(table.column(name)) for name in table.column_names}
+    ident = {"id": inputs.pop("id")} if "id" in inputs else {}
+    return pa.table({**ident, **results, **inputs})
 
 
-def _groups(tot: Totals, table, original, eligible: np.ndarray, red: np.ndarray, custody: np.ndarray) -> None:
-    from .case import CATEGORIES
-    cols: dict[str, np.ndarray] = {}
-    for name in GROUP_COLUMNS:
-        if name == "criminal_history_category":
-            cols[name] = np.array(CATEGORIES, dtype=object)[original.cols["criminal_history_category"] - 1]
-        elif name in table.column_names:
-            cols[name] = np.array([str(x) for x in table.column(name).to_pylist()], dtype=object)
-    for name, values in cols.items():
-        for v in np.unique(values[custody]):
-            m = (values == v) & custody
-            g = tot.groups.setdefault((name, str(v)), [0, 0, 0.0])
-            g[0] += int(m.sum())
-            g[1] += int((m & eligible).sum())
-            g[2] += float(red[m & eligible].sum())
+def _ordered_reasons(a, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's reason codes joined by ';' in the analysis' own order (the first is the primary
+    reason), and the primary reason's index in REASON_CODES (-1: none). Found once per distinct set."""
+    from .retro.common import REASON_CODES
+    masks, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
+    codes = [a.reason_codes(int(i)) if mask else [] for mask, i in zip(masks, first)]
+    text = np.array([";".join(cs) for cs in codes], dtype=object)[inverse.reshape(-1)]
+    primary = np.array([REASON_CODES.index(cs[0]) if cs else -1 for cs in codes], dtype=np.int16)[inverse.reshape(-1)]
+    return text, primary
 
 
-def _m(x: float) -> str:
-    return "" if np.isnan(x) else ("life" if x >= LIFE else f"{x:g}")
+def _text(column) -> Any:
+    """A column as text, as it was given (dates as YYYY-MM-DD)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if pa.types.is_timestamp(column.type):
+        column = pc.cast(column, pa.date32())
+    return column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
 
 
-def _d(x: np.datetime64) -> str:
-    return "" if np.isnat(x) else str(x)
+def _number(column) -> np.ndarray:
+    """A column as numbers; text that is not a number is NaN."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    text = pc.utf8_trim_whitespace(_text(column))
+    ok = pc.fill_null(pc.match_substring_regex(text, r"^[-+]?(\d+(\.\d*)?|\.\d+)$"), False)
+    return pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _year(d: np.ndarray) -> np.ndarray:
+    return np.where(np.isnat(d), 0, d.astype("datetime64[Y]").astype(np.int64) + 1970).astype(np.int32)
+
+
+def _months_text(x: np.ndarray) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    return pc.if_else(pa.array(x >= LIFE), "life", pc.cast(pa.array(x, from_pandas=True), pa.string()))
+
+
+def _range(lo: np.ndarray, hi: np.ndarray) -> Any:
+    import pyarrow.compute as pc
+    return pc.binary_join_element_wise(_months_text(lo), _months_text(hi), "-")
