@@ -221,6 +221,20 @@ def test_invalid_rows_go_to_the_errors_file(report) -> None:
     assert not failed & people and failed | people == {r["id"] for r in read_csv(data)}   # every row is in one file
 
 
+def test_batches_on_two_processes_give_the_same_report(report, tmp_path: Path, monkeypatch) -> None:
+    """Batches of 100 rows on a pool of two processes: the same people.csv, errors.csv and tables as one batch."""
+    import sentcalc.io.tables as tables_io
+    data, out, s = report
+    small = tables_io.read_batches
+    monkeypatch.setattr(tables_io, "read_batches", lambda path: small(path, batch_rows=100))
+    monkeypatch.setattr(tables_io, "BATCH_ROWS", 100)
+    s2 = run(data, load_scenario("amendment-782-retroactive"), tmp_path / "r", today=date.fromisoformat(TODAY),
+             grant_rate=GrantRate(0.6, 0.8), annual_cost=40000, workers=2)
+    assert s2["tables"] == s["tables"]
+    for name in ("people.csv", "errors.csv"):
+        assert (tmp_path / "r" / name).read_text() == (out / name).read_text(), name
+
+
 def test_xlsx_holds_every_table(report) -> None:
     from openpyxl import load_workbook
     _, out, s = report

@@ -149,15 +149,15 @@ RESULT_COLUMNS = ("in_custody", "sentenced_before_change", "range_lowered", "eli
 
 def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, as_of: date | None = None,
         in_custody_on: date | None = None, annual_cost: float | None = None, grant_rate: GrantRate = GrantRate(1, 1),
-        preset: str | None = None, xlsx: bool = False) -> dict:
+        preset: str | None = None, xlsx: bool = False, workers: int | None = None) -> dict:
     """Run the scenario over every row and write the report folder: people.csv (every input column beside
-    the results), errors.csv (every invalid row), the tables, plots, report.md/.html, summary.json."""
+    the results), errors.csv (every invalid row), the tables, plots, report.md/.html, summary.json.
+    Batches are computed on `workers` processes (default: up to 2), in order."""
     import os
     import tempfile
 
     import pyarrow as pa
 
-    from .io.flat import parse
     from .io.tables import AtomicWriter, read_batches
     from .report.impact_tables import Collector
     from .report.simulation import require_extras, write_report
@@ -165,7 +165,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
     require_extras(xlsx)
     if annual_cost is not None and not annual_cost >= 0:
         raise InputError("--annual-cost", annual_cost, "give the dollars a prison-year costs (0 or more)")
-    law = Law(overlay=scenario.overlay)
+    law = scenario_law(scenario)
     order = as_of or scenario.earliest_order
     custody_day = in_custody_on or order
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -183,19 +183,19 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
     err_csv.writerow(["row", "id", "field", "reason"])
     collector = Collector()
     rows = valid = 0
+    job = _Job(scenario, today, order, custody_day)
     try:
-        for b in batches:
-            table = pa.Table.from_batches([b])
-            cases, problems = parse(table, law, today)
-            ids = table.column("id").to_pylist() if "id" in table.column_names else [None] * table.num_rows
-            for row, fld, reason in sorted(zip(problems.rows, problems.fields, problems.reasons), key=lambda x: x[0]):
-                err_csv.writerow([rows + row + 1, "" if ids[row] is None else str(ids[row])[:200], fld, reason])
-            good = np.flatnonzero(~problems.bad_rows(table.num_rows))
-            rows += table.num_rows
-            valid += len(good)
-            if len(good):
-                people.write(_batch(law, scenario, cases.take(good), table.take(pa.array(good)), order, custody_day,
-                                    collector))
+        for n, problems, good, table, chunk in _in_order((pa.Table.from_batches([b]) for b in batches), job,
+                                                          min(2, os.cpu_count() or 1) if workers is None else workers):
+            for row, ident, fld, reason in problems:
+                err_csv.writerow([rows + row + 1, ident, fld, reason])
+            rows += n
+            valid += good
+            if chunk is not None:
+                texts = chunk.pop("texts")
+                chunk["groups"].update({k: collector.code(k, v) for k, v in texts.items()})
+                collector.add(chunk)
+                people.write(table)
         people.close()
         err_file.close()
         os.replace(err_tmp, errors_path)
@@ -210,9 +210,71 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
                         preset_notes=notes, law=law, xlsx=xlsx)
 
 
-def _batch(law: Law, scenario: Scenario, c, table, order: date, custody_day: date, collector) -> Any:
-    """One batch of valid rows: the scenario's analysis, the per-person results for the tables (people in
-    custody), and the batch's rows of people.csv (every input column beside the results)."""
+_LAWS: dict[str, Law] = {}
+
+
+def scenario_law(scenario: Scenario) -> Law:
+    """The law with the scenario's overlay, built once per process."""
+    key = yaml.safe_dump(scenario.overlay, sort_keys=True)
+    if key not in _LAWS:
+        _LAWS[key] = Law(overlay=scenario.overlay)
+    return _LAWS[key]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One batch's work, run in a worker process: validate, analyse, and build its people.csv rows."""
+
+    scenario: Scenario
+    today: date
+    order: date
+    custody_day: date
+
+    def __call__(self, table) -> tuple:
+        import pyarrow as pa
+
+        from .io.flat import parse
+        law = scenario_law(self.scenario)
+        cases, problems = parse(table, law, self.today)
+        ids = table.column("id").to_pylist() if "id" in table.column_names else [None] * table.num_rows
+        errors = [(row, "" if ids[row] is None else str(ids[row])[:200], fld, reason)
+                  for row, fld, reason in sorted(zip(problems.rows, problems.fields, problems.reasons), key=lambda x: x[0])]
+        good = np.flatnonzero(~problems.bad_rows(table.num_rows))
+        if not len(good):
+            return table.num_rows, errors, 0, None, None
+        out, chunk = _batch(law, self.scenario, cases.take(good), table.take(pa.array(good)), self.order,
+                            self.custody_day)
+        return table.num_rows, errors, len(good), out, chunk
+
+
+def _in_order(tables, job: _Job, workers: int):
+    """job over the tables, results in input order; with workers > 1 and more than one batch, on a pool of
+    processes with at most workers + 1 batches in flight (recycled so freed memory returns to the system)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .io.tables import BATCH_ROWS
+    tables = iter(tables)
+    first = next(tables, None)
+    if first is None:
+        return
+    if workers <= 1 or first.num_rows < BATCH_ROWS:   # a single batch: no pool
+        yield job(first)
+        for t in tables:
+            yield job(t)
+        return
+    with ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=8) as pool:
+        pending = [pool.submit(job, first)]
+        for t in tables:
+            pending.append(pool.submit(job, t))
+            if len(pending) > workers:
+                yield pending.pop(0).result()
+        for f in pending:
+            yield f.result()
+
+
+def _batch(law: Law, scenario: Scenario, c, table, order: date, custody_day: date) -> tuple[Any, dict]:
+    """One batch of valid rows: its rows of people.csv (every input column beside the results) and the
+    per-person results the tables are computed from (people in custody; text breakdowns still as text)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -269,15 +331,14 @@ def _batch(law: Law, scenario: Scenario, c, table, order: date, custody_day: dat
         age = _number(table.column("age"))
         groups["age_group"] = np.where(np.isnan(age), len(AGE_GROUPS) - 1, np.searchsorted(AGE_BOUNDS, age, "right"))
         labels["age_group"] = AGE_GROUPS
-    texts = {k: _text(table.column(k)) for k in INPUT_BREAKDOWNS if k in table.column_names}
     keep = np.flatnonzero(custody)
-    collector.add({
+    chunk = {
         "before": before[keep], "lowered": lowered[keep], "eligible": eligible[keep], "primary": primary[keep],
         "reasons": bits[keep], "sentence": sentence[keep], "model": model[keep], "lowest": lowest[keep],
         "year_original": _year(rel_old[keep]), "year_model": _year(rel_model[keep]), "year_lowest": _year(rel_low[keep]),
-        "groups": {**{k: v[keep].astype(np.int32) for k, v in groups.items()},
-                   **{k: collector.code(k, v.take(pa.array(keep))) for k, v in texts.items()}},
-    })
+        "groups": {k: v[keep].astype(np.int32) for k, v in groups.items()},
+        "texts": {k: _text(table.column(k)).take(pa.array(keep)) for k in INPUT_BREAKDOWNS if k in table.column_names},
+    }
 
     def col(values, mask=custody) -> Any:
         """A result column, empty where `mask` is false (results are given for people in custody)."""
@@ -301,7 +362,7 @@ def _batch(law: Law, scenario: Scenario, c, table, order: date, custody_day: dat
     }
     inputs = {(f"input_{name}" if name in results else name): _text(table.column(name)) for name in table.column_names}
     ident = {"id": inputs.pop("id")} if "id" in inputs else {}
-    return pa.table({**ident, **results, **inputs})
+    return pa.table({**ident, **results, **inputs}), chunk
 
 
 def _ordered_reasons(a, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
