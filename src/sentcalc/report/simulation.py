@@ -118,7 +118,7 @@ def _plots(folder: Path, p: People, tabs: list[Table], ctx: Context) -> list[tup
     out: list[tuple[str, str, str]] = []
 
     def save(fig, name: str, alt: str, key: str, title: str) -> None:
-        fig.suptitle(f"{title}\n{_wrap(subtitle, 110)}", fontsize=9, x=0.01, ha="left")
+        fig.suptitle(f"{_wrap(title, 100)}\n{_wrap(subtitle, 110)}", fontsize=9, x=0.01, ha="left")
         fig.tight_layout()
         fig.savefig(folder / name, dpi=110)
         plt.close(fig)
@@ -167,7 +167,7 @@ def _plots(folder: Path, p: People, tabs: list[Table], ctx: Context) -> list[tup
     # releases per year: every year on the axis
     rel = next(t for t in tabs if t.key == "releases_by_year")
     years = [row for row in rel.rows if row["year"].isdigit()]
-    fig, ax = plt.subplots(figsize=(max(8, 0.45 * len(years) + 2), 4))
+    fig, ax = plt.subplots(figsize=(max(8, 0.5 * len(years) + 2), 4))
     x = np.arange(len(years))
     series = [("original", "original sentence", "#a0aec0"), ("model", "all granted (model)", "#90cdf4"),
               ("expected", f"expected at {r.point:.0%} (fractional)", "#2b6cb0")]
@@ -177,7 +177,7 @@ def _plots(folder: Path, p: People, tabs: list[Table], ctx: Context) -> list[tup
     for k, (key, label, color) in enumerate(series):
         values = [row[key] for row in years]
         ax.bar(x + (k - 1) * 0.27, values, 0.27, label=label, color=color)
-        if len(years) <= 25:   # counts on the bars (above the grant-rate bar for the expected ones)
+        if len(years) <= 12:   # counts on the bars (above the grant-rate bar for the expected ones); the table has them all
             for xx, v, top in zip(x + (k - 1) * 0.27, values, hi if key == "expected" else values):
                 ax.text(xx, top, f"{v:.1f}" if key == "expected" else f"{v:,}", ha="center", va="bottom", fontsize=6)
     if r.is_range:
@@ -197,15 +197,14 @@ def _plots(folder: Path, p: People, tabs: list[Table], ctx: Context) -> list[tup
         items = group_bars(p, key)
         fig, ax = plt.subplots(figsize=(8, 1.2 + 0.32 * max(len(items), 2)))
         yy = np.arange(len(items))[::-1]
-        ax.barh(yy, [i[2] for i in items], color="#e2e8f0", label="population")
-        ax.barh(yy, [i[1] for i in items], color="#2b6cb0", label="eligible")
+        ax.barh(yy, [i[2] for i in items], color="#e2e8f0")
+        ax.barh(yy, [i[1] for i in items], color="#2b6cb0")
         for y0, (_, e, n) in zip(yy, items):
             ax.text(n, y0, f" {e:,} of {n:,} ({e / n:.0%})", va="center", fontsize=7)
         ax.set_yticks(yy, [_wrap(i[0], 32) for i in items], fontsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlim(0, max([i[2] for i in items] + [1]) * 1.3)
-        ax.set_xlabel("People")
-        ax.legend(fontsize=7, loc="lower right")
+        ax.set_xlabel("People: eligible (dark) of the population (light)")
         save(fig, f"groups-{key}.png", f"People eligible by {BY_KEY[key].title}", t.key,
              f"{sc.name}: people eligible by {BY_KEY[key].title}")
     return out
