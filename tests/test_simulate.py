@@ -81,8 +81,12 @@ def report(tmp_path_factory) -> tuple[Path, Path, dict]:
         row["age"] = "" if i % 17 == 0 else str(19 + i * 7 % 50)
         row["citizenship"] = ("U.S. citizen", "Non-citizen", "")[i % 3]
         row["eligible"] = "from another tool"
+    ten_year = next(r for r in rows if r["statute"] == "841(b)(1)(A)" and r["safety_valve"] == "false"
+                    and r["substantial_assistance"] == "false")
     bad = [dict(rows[0], id="BAD-1", sentencing_date="2040-13-01"), dict(rows[1], id="BAD-2", statute="999"),
-           dict(rows[2], id="BAD-3", criminal_history_points="-4")]
+           dict(rows[2], id="BAD-3", criminal_history_points="-4"),
+           dict(ten_year, id="BAD-4", sentence_months="30"),   # below the 10-year minimum, no motion: unlawful
+           dict(ten_year, id="COOP-1", sentence_months="60", substantial_assistance="true")]   # §3553(e) inferred
     data = d / "in.csv"
     with open(data, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -98,7 +102,7 @@ def test_funnel_is_monotone_and_matches_people_csv(report) -> None:
     data, out, s = report
     people = read_csv(out / "people.csv")
     errors = read_csv(out / "errors.csv")
-    assert s["rows"] == len(read_csv(data)) == 503
+    assert s["rows"] == len(read_csv(data)) == 505
     assert s["valid_rows"] == len(people) == s["rows"] - len({e["row"] for e in errors})
     flags = {k: sum(p[k] == "true" for p in people) for k in STAGES[2:]}
     assert flags == {k: s[k] for k in STAGES[2:]}
@@ -215,7 +219,9 @@ def test_invalid_rows_go_to_the_errors_file(report) -> None:
     errors = read_csv(out / "errors.csv")
     found = {(e["id"], e["row"], e["field"]) for e in errors}
     assert {("BAD-1", "101", "sentencing_date"), ("BAD-2", "102", "statute"),   # data rows, counted from 1
-            ("BAD-3", "103", "criminal_history_points")} <= found
+            ("BAD-3", "103", "criminal_history_points"), ("BAD-4", "104", "sentence_months")} <= found
+    reason = next(e["reason"] for e in errors if e["id"] == "BAD-4")
+    assert "below the statutory minimum" in reason   # the words every input path uses (checks.py)
     people = {p["id"] for p in read_csv(out / "people.csv")}
     failed = {e["id"] for e in errors}
     assert not failed & people and failed | people == {r["id"] for r in read_csv(data)}   # every row is in one file
@@ -233,6 +239,14 @@ def test_batches_on_two_processes_give_the_same_report(report, tmp_path: Path, m
     assert s2["tables"] == s["tables"]
     for name in ("people.csv", "errors.csv"):
         assert (tmp_path / "r" / name).read_text() == (out / name).read_text(), name
+
+
+def test_assumptions_are_counted_and_listed(report) -> None:
+    _, out, s = report
+    coop = next(p for p in read_csv(out / "people.csv") if p["id"] == "COOP-1")
+    assert coop["in_custody"] == "true" and int(coop["n_assumptions"]) >= 1
+    n = sum(int(p["n_assumptions"] or 0) > 0 for p in read_csv(out / "people.csv") if p["in_custody"] == "true")
+    assert any(a.startswith(f"{n:,} people in custody needed an assumption") for a in s["assumptions"])
 
 
 def test_xlsx_holds_every_table(report) -> None:

@@ -143,7 +143,7 @@ def model_term(sentence: np.ndarray, omin: np.ndarray, omax: np.ndarray, amin: n
 AFTER_LOWERING = ("missing_sentence", "sentence_below_amended_minimum")
 RESULT_COLUMNS = ("in_custody", "sentenced_before_change", "range_lowered", "eligible", "primary_reason", "reasons",
                   "original_range", "amended_range", "lowest_permissible_months", "model_months",
-                  "months_reduced_model", "months_reduced_lowest", "release_original", "release_model",
+                  "months_reduced_model", "months_reduced_lowest", "n_assumptions", "release_original", "release_model",
                   "release_lowest", "original_chc", "weapon", "role", "sentence_position", "age_group")
 
 
@@ -182,7 +182,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
     err_csv = csv.writer(err_file)
     err_csv.writerow(["row", "id", "field", "reason"])
     collector = Collector()
-    rows = valid = 0
+    rows = valid = assumed = 0
     job = _Job(scenario, today, order, custody_day)
     try:
         for n, problems, good, table, chunk in _in_order((pa.Table.from_batches([b]) for b in batches), job,
@@ -192,6 +192,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
             rows += n
             valid += good
             if chunk is not None:
+                assumed += chunk.pop("assumed")
                 texts = chunk.pop("texts")
                 chunk["groups"].update({k: collector.code(k, v) for k, v in texts.items()})
                 collector.add(chunk)
@@ -207,7 +208,9 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
         raise
     return write_report(report_dir, scenario, collector.people(), rows=rows, valid=valid, order=order,
                         custody_day=custody_day, annual_cost=annual_cost, grant_rate=grant_rate, preset=preset,
-                        preset_notes=notes, law=law, xlsx=xlsx)
+                        preset_notes=notes + ([f"{assumed:,} people in custody needed an assumption (people.csv "
+                                               "n_assumptions; `sentcalc batch` or `sentcalc retro` gives the text)."]
+                                               if assumed else []), law=law, xlsx=xlsx)
 
 
 _LAWS: dict[str, Law] = {}
@@ -233,17 +236,29 @@ class _Job:
     def __call__(self, table) -> tuple:
         import pyarrow as pa
 
+        from .checks import apply_sentence_check, check_sentence
+        from .engine import compute
         from .io.flat import parse
+        from .regimes import Regime
         law = scenario_law(self.scenario)
         cases, problems = parse(table, law, self.today)
+        good = np.flatnonzero(~problems.bad_rows(table.num_rows))
+        while len(good):   # the sentence checks every input path shares (checks.py); refused rows are errors
+            c = cases.take(good)
+            original = compute(law, c, Regime("original", None))
+            check = check_sentence(c, original)
+            apply_sentence_check(c, original, check)
+            for pr in check.problems:
+                problems.add_one(int(good[pr.row]), pr.field, pr.value, pr.allowed)
+            if not check.problems:
+                break
+            good = np.flatnonzero(~problems.bad_rows(table.num_rows))
         ids = table.column("id").to_pylist() if "id" in table.column_names else [None] * table.num_rows
         errors = [(row, "" if ids[row] is None else str(ids[row])[:200], fld, reason)
                   for row, fld, reason in sorted(zip(problems.rows, problems.fields, problems.reasons), key=lambda x: x[0])]
-        good = np.flatnonzero(~problems.bad_rows(table.num_rows))
         if not len(good):
             return table.num_rows, errors, 0, None, None
-        out, chunk = _batch(law, self.scenario, cases.take(good), table.take(pa.array(good)), self.order,
-                            self.custody_day)
+        out, chunk = _batch(law, self.scenario, c, original, table.take(pa.array(good)), self.order, self.custody_day)
         return table.num_rows, errors, len(good), out, chunk
 
 
@@ -272,21 +287,18 @@ def _in_order(tables, job: _Job, workers: int):
             yield f.result()
 
 
-def _batch(law: Law, scenario: Scenario, c, table, order: date, custody_day: date) -> tuple[Any, dict]:
+def _batch(law: Law, scenario: Scenario, c, original, table, order: date, custody_day: date) -> tuple[Any, dict]:
     """One batch of valid rows: its rows of people.csv (every input column beside the results) and the
     per-person results the tables are computed from (people in custody; text breakdowns still as text)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .engine import compute
-    from .regimes import Regime
     from .report.impact_tables import AGE_BOUNDS, AGE_GROUPS, CATEGORIES, INPUT_BREAKDOWNS, POSITIONS, ROLES
     from .retro.common import REASON_CODES
     from .retro.eligibility import guideline_avenue
     from .retro.release import release_date
 
     av = scenario.avenue()
-    original = compute(law, c, Regime("original", None))
     a = guideline_avenue(law, c, av, [av], original, original, None, order)
     n = len(c)
     on = np.full(n, np.datetime64(order, "D"))
@@ -332,7 +344,9 @@ def _batch(law: Law, scenario: Scenario, c, table, order: date, custody_day: dat
         groups["age_group"] = np.where(np.isnan(age), len(AGE_GROUPS) - 1, np.searchsorted(AGE_BOUNDS, age, "right"))
         labels["age_group"] = AGE_GROUPS
     keep = np.flatnonzero(custody)
+    assumed = sum((nt.mask for nt in original.notes if nt.code == "assumption"), np.zeros(n, np.int16))
     chunk = {
+        "assumed": int((assumed[keep] > 0).sum()),
         "before": before[keep], "lowered": lowered[keep], "eligible": eligible[keep], "primary": primary[keep],
         "reasons": bits[keep], "sentence": sentence[keep], "model": model[keep], "lowest": lowest[keep],
         "year_original": _year(rel_old[keep]), "year_model": _year(rel_model[keep]), "year_lowest": _year(rel_low[keep]),
@@ -356,6 +370,7 @@ def _batch(law: Law, scenario: Scenario, c, table, order: date, custody_day: dat
         "lowest_permissible_months": col(_months_text(lowest), eligible),
         "model_months": col(_months_text(model), eligible),
         "months_reduced_model": col(red_model, eligible & ~life), "months_reduced_lowest": col(red_low, eligible & ~life),
+        "n_assumptions": col(assumed),
         "release_original": col(rel_old, custody & ~np.isnat(rel_old)),
         "release_model": col(rel_model, ~np.isnat(rel_model)), "release_lowest": col(rel_low, ~np.isnat(rel_low)),
         **{k: col(np.array(labels[k], dtype=object)[v]) for k, v in groups.items() if k in RESULT_COLUMNS},
