@@ -417,3 +417,16 @@ def test_model_term_keeps_the_position_in_the_range() -> None:
     assert model_term(one([136.0]), one([121.0]), one([151.0]), one([97.0]), one([121.0]), one([97.0]))[0] == 109
     assert model_term(one([97.0]), one([121.0]), one([151.0]), one([97.0]), one([121.0]), one([78.0]))[0] == 78
     assert model_term(one([130.0]), one([121.0]), one([151.0]), one([120.0]), one([121.0]), one([120.0]))[0] == 120
+
+
+def test_the_readme_table_is_sentcalcs_own(tmp_path: Path, capsys) -> None:
+    """The reasons table in the README is what the README's command prints for the sample dataset."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("From the sample dataset (the command above), the reasons table:")[1].split("and the funnel:")[0]
+    lines = [line for line in block.splitlines() if line.startswith("|")]
+    code, _, err = run_main(["simulate", str(SAMPLE), "--scenario", "amendment-782-retroactive", "--report",
+                             str(tmp_path / "r"), "--annual-cost", "42000", "--grant-rate", "0.6:0.8"], capsys)
+    assert code == 0, err
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert len(lines) > 3 and all(line in md for line in lines)
+    assert (ROOT / "examples" / "simulate" / "amendment-782-funnel.png").exists()

@@ -239,9 +239,11 @@ class _Job:
         from .checks import apply_sentence_check, check_sentence
         from .engine import compute
         from .io.flat import parse
+        from .io.ussc import preset_problems
         from .regimes import Regime
         law = scenario_law(self.scenario)
         cases, problems = parse(table, law, self.today)
+        preset_problems(table, problems)
         good = np.flatnonzero(~problems.bad_rows(table.num_rows))
         while len(good):   # the sentence checks every input path shares (checks.py); refused rows are errors
             c = cases.take(good)

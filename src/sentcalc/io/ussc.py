@@ -272,3 +272,17 @@ def preset_batches(batches: Iterator, preset: str, law) -> tuple[Iterator, list[
             import pyarrow as pa
             yield from to_flat(pa.Table.from_batches([b]), law).to_batches()
     return gen(), list(ASSUMPTIONS)
+
+
+def preset_problems(table, problems) -> None:
+    """Rows the preset could not map (`preset_error`): one problem each, with the preset's own reason in
+    place of whatever the validator found in the unmapped row (in place)."""
+    if "preset_error" not in table.column_names:
+        return
+    pe = table.column("preset_error").to_numpy(zero_copy_only=False)
+    unmapped = {int(i) for i in np.flatnonzero(pe != None)}  # noqa: E711
+    keep = [k for k, r in enumerate(problems.rows) if r not in unmapped]
+    for name in ("rows", "fields", "values", "reasons"):
+        setattr(problems, name, [getattr(problems, name)[k] for k in keep])
+    for i in sorted(unmapped):
+        problems.add_one(i, "preset", "", str(pe[i]))

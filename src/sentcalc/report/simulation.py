@@ -161,6 +161,7 @@ def _plots(folder: Path, p: People, tabs: list[Table], ctx: Context) -> list[tup
     ax.set_xlabel(f"Months reduced (bins of {width} month{'s' if width > 1 else ''})")
     ax.set_ylabel("People")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    _nothing(ax, not len(red_model), "No eligible person serving a term of months: nothing to plot.")
     save(fig, "reductions.png", "Histogram of months reduced, model and lowest permissible term", "summary",
          f"{sc.name}: months reduced, {int(est.sum()):,} eligible people serving a term of months")
 
@@ -188,6 +189,7 @@ def _plots(folder: Path, p: People, tabs: list[Table], ctx: Context) -> list[tup
     ax.set_ylabel("People released (expected: fractional)")
     ax.set_xlabel("Year of projected release")
     ax.legend(fontsize=7)
+    _nothing(ax, not years, "No eligible person with a projected release date: nothing to plot.")
     save(fig, "releases.png", "Projected releases per year: original, all granted, expected at the grant rate",
          "releases_by_year", f"{sc.name}: projected releases per year, people eligible")
 
@@ -208,6 +210,15 @@ def _plots(folder: Path, p: People, tabs: list[Table], ctx: Context) -> list[tup
         save(fig, f"groups-{key}.png", f"People eligible by {BY_KEY[key].title}", t.key,
              f"{sc.name}: people eligible by {BY_KEY[key].title}")
     return out
+
+
+def _nothing(ax, empty: bool, text: str) -> None:
+    """An empty plot says so instead of showing bare axes."""
+    if empty:
+        ax.clear()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, text, ha="center", va="center",
+                transform=ax.transAxes)
 
 
 def group_bars(p: People, key: str) -> list[tuple[str, int, int]]:
