@@ -323,6 +323,9 @@ def test_published_estimates_beside_ours_with_the_difference(tmp_path: Path, cap
     (row,) = s["tables"]["published_estimates"]["rows"]
     assert row["published_eligible"] == 46290 and row["eligible"] == s["eligible"]
     assert row["eligible_diff_pct"] == pytest.approx((s["eligible"] - 46290) / 46290 * 100, abs=1e-3)
+    errors = read_csv(tmp_path / "r" / "errors.csv")   # rows the preset cannot map, with the preset's reason
+    assert {e["field"] for e in errors} == {"preset"} and "not a drug trafficking case" in errors[0]["reason"]
+    assert s["rows"] == s["valid_rows"] + len({e["row"] for e in errors})
 
 
 # --- the tables on their own: invariants over any per-person results -----------------------------------------
