@@ -111,6 +111,7 @@ def test_funnel_is_monotone_and_matches_people_csv(report) -> None:
         assert chain == sorted(chain, reverse=True), p["id"]
     rows = s["tables"]["funnel"]["rows"]
     assert [r["people"] for r in rows[:-1]] == [s[k] for k in STAGES]
+    assert [r["key"] for r in rows] == ["rows", "valid", *STAGES[2:], "expected_grants"]
     assert rows[-1]["people"] == pytest.approx(s["eligible"] * 0.7)   # expected grants at the midpoint
     assert all(a["people"] >= b["people"] for a, b in zip(rows, rows[1:]))
 
@@ -194,10 +195,11 @@ def test_grant_rate_band_brackets_the_point_estimate(report) -> None:
     g = s["expected_grants"]
     assert g["low"] < g["point"] < g["high"] and g["point"] == pytest.approx(s["eligible"] * 0.7)
     rows = s["tables"]["uncertainty"]["rows"]
-    assert {r["measure"] for r in rows} >= {"Expected grants (fractional)", "Prison-years saved", "Dollars saved"}
+    assert [r["key"] for r in rows] == ["expected_grants", "prison_years", "dollars", "avg_reduction",
+                                        "releases_first_year"]   # stable keys in summary.json
     for r in rows:
         assert r["low"] <= r["point"] <= r["high"], r
-    years = next(r for r in rows if r["measure"] == "Prison-years saved")
+    years = next(r for r in rows if r["key"] == "prison_years")
     assert years["point"] == pytest.approx(s["prison_years_saved"], rel=1e-3)
 
 

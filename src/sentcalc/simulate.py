@@ -295,7 +295,7 @@ def _batch(law: Law, scenario: Scenario, c, original, table, order: date, custod
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .report.impact_tables import AGE_BOUNDS, AGE_GROUPS, CATEGORIES, INPUT_BREAKDOWNS, POSITIONS, ROLES
+    from .report.impact_tables import AGE_BOUNDS, AGE_GROUPS, BY_KEY, INPUT_BREAKDOWNS
     from .retro.common import REASON_CODES
     from .retro.eligibility import guideline_avenue
     from .retro.release import release_date
@@ -339,12 +339,9 @@ def _batch(law: Law, scenario: Scenario, c, original, table, order: date, custod
             [np.isnan(sentence), (sentence >= omin) & (sentence <= omax), sentence > omax, c.substantial_assistance],
             [4, 0, 1, 2], 3),
     }
-    labels = {"original_chc": CATEGORIES, "career_offender": ("Yes", "No"), "safety_valve": ("Yes", "No"),
-              "weapon": ("Yes", "No"), "role": ROLES, "sentence_position": POSITIONS}
     if "age" in table.column_names:
         age = _number(table.column("age"))
         groups["age_group"] = np.where(np.isnan(age), len(AGE_GROUPS) - 1, np.searchsorted(AGE_BOUNDS, age, "right"))
-        labels["age_group"] = AGE_GROUPS
     keep = np.flatnonzero(custody)
     assumed = sum((nt.mask for nt in original.notes if nt.code == "assumption"), np.zeros(n, np.int16))
     chunk = {
@@ -375,7 +372,7 @@ def _batch(law: Law, scenario: Scenario, c, original, table, order: date, custod
         "n_assumptions": col(assumed),
         "release_original": col(rel_old, custody & ~np.isnat(rel_old)),
         "release_model": col(rel_model, ~np.isnat(rel_model)), "release_lowest": col(rel_low, ~np.isnat(rel_low)),
-        **{k: col(np.array(labels[k], dtype=object)[v]) for k, v in groups.items() if k in RESULT_COLUMNS},
+        **{k: col(np.array(BY_KEY[k].fixed, dtype=object)[v]) for k, v in groups.items() if k in RESULT_COLUMNS},
     }
     inputs = {(f"input_{name}" if name in results else name): _text(table.column(name)) for name in table.column_names}
     ident = {"id": inputs.pop("id")} if "id" in inputs else {}

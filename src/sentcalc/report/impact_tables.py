@@ -155,7 +155,8 @@ class Collector:
 
 @dataclass
 class Table:
-    """One numbered table: machine keys and labels for its columns, rows of plain values."""
+    """One numbered table: machine keys and labels for its columns, rows of plain values (a row's `key`,
+    where it has one, names it in summary.json; it is not shown)."""
 
     key: str
     title: str
@@ -168,7 +169,8 @@ class Table:
     def as_json(self) -> dict:
         return {"number": self.number, "title": self.title, "mirrors": self.mirrors, "note": self.note,
                 "columns": [{"key": k, "label": v} for k, v in self.columns],
-                "rows": [{k: _plain(r.get(k)) for k, _ in self.columns} for r in self.rows]}
+                "rows": [{k: _plain(r.get(k)) for k in (["key"] if "key" in r else []) + [c for c, _ in self.columns]}
+                         for r in self.rows]}
 
 
 def _plain(v: Any) -> Any:
@@ -234,10 +236,11 @@ def summary(p: People, ctx: Context) -> Table:
     eligible = int(p.eligible.sum())
     life = eligible - m["counted"]
     rows = [
-        {"measure": "In the population: " + population_text(ctx), "model": int(p.before.sum()),
+        {"key": "population", "measure": "In the population: " + population_text(ctx), "model": int(p.before.sum()),
          "lowest": int(p.before.sum())},
-        {"measure": "Eligible for a reduced term", "model": eligible, "lowest": eligible},
-        {"measure": "of whom serving life (months not estimated, left out of the averages below)", "model": life,
+        {"key": "eligible", "measure": "Eligible for a reduced term", "model": eligible, "lowest": eligible},
+        {"key": "life", "measure": "of whom serving life (months not estimated, left out of the averages below)",
+         "model": life,
          "lowest": life},
     ]
     labels = (("avg_current", "Average current sentence (months)"), ("avg_new", "Average new sentence (months)"),
@@ -245,13 +248,15 @@ def summary(p: People, ctx: Context) -> Table:
               ("pct_reduction", "Average reduction (% of the current sentence: total months reduced / total "
                "current months)"),
               ("prison_years", "Prison-years saved if every eligible person's motion is granted"))
-    rows += [{"measure": label, "model": m["model"][k], "lowest": m["lowest"][k]} for k, label in labels]
-    rows.append({"measure": f"Expected grants at a grant rate of {r} (fractional)", "model": eligible * r.point,
-                 "lowest": eligible * r.point})
-    rows.append({"measure": f"Expected prison-years saved at {r.point:.0%}", "model": m["model"]["prison_years"] * r.point,
+    rows += [{"key": k, "measure": label, "model": m["model"][k], "lowest": m["lowest"][k]} for k, label in labels]
+    rows.append({"key": "expected_grants", "measure": f"Expected grants at a grant rate of {r} (fractional)",
+                 "model": eligible * r.point, "lowest": eligible * r.point})
+    rows.append({"key": "expected_prison_years", "measure": f"Expected prison-years saved at {r.point:.0%}",
+                 "model": m["model"]["prison_years"] * r.point,
                  "lowest": m["lowest"]["prison_years"] * r.point})
     if ctx.annual_cost is not None:
-        rows.append({"measure": f"Expected dollars saved at {r.point:.0%} (${ctx.annual_cost:,.0f} a prison-year)",
+        rows.append({"key": "expected_dollars",
+                     "measure": f"Expected dollars saved at {r.point:.0%} (${ctx.annual_cost:,.0f} a prison-year)",
                      "model": round(m["model"]["prison_years"] * r.point * ctx.annual_cost),
                      "lowest": round(m["lowest"]["prison_years"] * r.point * ctx.annual_cost)})
     return Table("summary", "Estimated impact: people eligible for a reduced sentence, their average current and new "
@@ -281,7 +286,7 @@ def funnel(p: People, ctx: Context) -> Table:
     rows = []
     for k, (key, label, n) in enumerate(stages):
         prev = stages[k - 1][2] if k else None
-        rows.append({"stage": key, "label": label, "people": n,
+        rows.append({"key": key, "label": label, "people": n,
                      "pct_previous": n / prev * 100 if prev else None,
                      "pct_rows": n / ctx.rows * 100 if ctx.rows else None})
     return Table("funnel", "From rows read to expected grants", "sentcalc's own",
@@ -420,18 +425,18 @@ def uncertainty(p: People, ctx: Context) -> Table:
         return rate * counts[which].get(first, 0) + (1 - rate) * counts["original"].get(first, 0)
 
     rows = [
-        {"measure": "Expected grants (fractional)", "low": eligible * r.low, "point": eligible * r.point,
-         "high": eligible * r.high},
-        {"measure": "Prison-years saved", "low": m["model"]["prison_years"] * r.low,
+        {"key": "expected_grants", "measure": "Expected grants (fractional)", "low": eligible * r.low,
+         "point": eligible * r.point, "high": eligible * r.high},
+        {"key": "prison_years", "measure": "Prison-years saved", "low": m["model"]["prison_years"] * r.low,
          "point": m["model"]["prison_years"] * r.point, "high": m["lowest"]["prison_years"] * r.high},
-        {"measure": "Average reduction of a person granted (months)", "low": m["model"]["avg_reduction"],
-         "point": m["model"]["avg_reduction"], "high": m["lowest"]["avg_reduction"]},
-        {"measure": f"Expected releases in {first} (the order date's year)", "low": first_year(r.low, "model"),
-         "point": first_year(r.point, "model"), "high": first_year(r.high, "lowest")},
+        {"key": "avg_reduction", "measure": "Average reduction of a person granted (months)",
+         "low": m["model"]["avg_reduction"], "point": m["model"]["avg_reduction"], "high": m["lowest"]["avg_reduction"]},
+        {"key": "releases_first_year", "measure": f"Expected releases in {first} (the order date's year)",
+         "low": first_year(r.low, "model"), "point": first_year(r.point, "model"), "high": first_year(r.high, "lowest")},
     ]
     if ctx.annual_cost is not None:
-        rows.insert(2, {"measure": "Dollars saved", **{k: round(rows[1][k] * ctx.annual_cost) for k in
-                                                        ("low", "point", "high")}})
+        rows.insert(2, {"key": "dollars", "measure": "Dollars saved",
+                        **{k: round(rows[1][k] * ctx.annual_cost) for k in ("low", "point", "high")}})
     return Table("uncertainty", "Ranges around the point estimate", "sentcalc's own (the memos give point estimates)",
                  f"Low: the model at the low grant rate ({r.low:.0%}); point: the model at the midpoint ({r.point:.0%}); "
                  f"high: every reduction to the lowest permissible term at the high grant rate ({r.high:.0%}). The "

@@ -39,28 +39,28 @@ def write_report(folder: Path, scenario, people: People, *, rows: int, valid: in
                  annual_cost: float | None, grant_rate, preset: str | None, preset_notes: list[str], law,
                  xlsx: bool = False) -> dict:
     published = scenario.published_estimates if preset == "ussc" else []
-    ctx = Context(scenario, grant_rate, str(custody_day), str(order), rows, valid, annual_cost, published)
+    rows_read = rows
+    ctx = Context(scenario, grant_rate, str(custody_day), str(order), rows_read, valid, annual_cost, published)
     tabs = tables(people, ctx)
     by_key = {t.key: t for t in tabs}
     plots = _plots(folder, people, tabs, ctx)
-    model, lowest = _column(by_key["summary"].rows, "model"), _column(by_key["summary"].rows, "lowest")
+    rows = {row["key"]: row for row in by_key["summary"].rows}
     eligible = int(people.eligible.sum())
     r = grant_rate
     summary = {
         "scenario": scenario.name, "description": scenario.description, "effective": str(scenario.effective),
         "order_date": str(order), "in_custody_on": str(custody_day),
         "grant_rate": {"low": r.low, "point": r.point, "high": r.high},
-        "rows": rows, "valid_rows": valid, "invalid_rows": rows - valid,
+        "rows": rows_read, "valid_rows": valid, "invalid_rows": rows_read - valid,
         **{key: int(n) for key, _, n in funnel_stages(people, ctx)[2:-1]},
         "expected_grants": {"low": eligible * r.low, "point": eligible * r.point, "high": eligible * r.high},
-        "mean_months_reduced": model["Average reduction (months)"],
-        "median_months_reduced": model["Median reduction (months)"],
-        "prison_years_saved": model[f"Expected prison-years saved at {r.point:.0%}"],
-        "at_lowest_permissible": {"mean_months_reduced": lowest["Average reduction (months)"],
-                                  "median_months_reduced": lowest["Median reduction (months)"],
-                                  "prison_years_saved": lowest[f"Expected prison-years saved at {r.point:.0%}"]},
-        "dollars_saved": None if annual_cost is None else model["Expected prison-years saved at "
-                                                                f"{r.point:.0%}"] * annual_cost,
+        "mean_months_reduced": rows["avg_reduction"]["model"],
+        "median_months_reduced": rows["median_reduction"]["model"],
+        "prison_years_saved": rows["expected_prison_years"]["model"],
+        "at_lowest_permissible": {"mean_months_reduced": rows["avg_reduction"]["lowest"],
+                                  "median_months_reduced": rows["median_reduction"]["lowest"],
+                                  "prison_years_saved": rows["expected_prison_years"]["lowest"]},
+        "dollars_saved": None if annual_cost is None else rows["expected_prison_years"]["model"] * annual_cost,
         "tables": {t.key: t.as_json() for t in tabs},
         "plots": [p[0] for p in plots],
         "assumptions": _assumptions(scenario, order, custody_day, grant_rate, annual_cost) + list(preset_notes),
@@ -74,10 +74,6 @@ def write_report(folder: Path, scenario, people: People, *, rows: int, valid: in
     if xlsx:
         _xlsx(folder / "tables.xlsx", tabs, scenario)
     return summary
-
-
-def _column(rows: list[dict], which: str) -> dict:
-    return {r["measure"]: r[which] for r in rows}
 
 
 def _assumptions(scenario, order, custody_day, rate, annual_cost) -> list[str]:
