@@ -206,7 +206,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
         with contextlib.suppress(FileNotFoundError):
             os.unlink(err_tmp)
         raise
-    return write_report(report_dir, scenario, collector.people(), rows=rows, valid=valid, order=order,
+    return write_report(report_dir, scenario, collector.people(), rows_read=rows, valid=valid, order=order,
                         custody_day=custody_day, annual_cost=annual_cost, grant_rate=grant_rate, preset=preset,
                         preset_notes=notes + ([f"{assumed:,} people in custody needed an assumption (people.csv "
                                                "n_assumptions; `sentcalc batch` or `sentcalc retro` gives the text)."]

@@ -27,24 +27,22 @@ TOP = 15   # a breakdown plot shows the 15 largest groups and "Other"
 def require_extras(xlsx: bool) -> None:
     """The report's plots need matplotlib, tables.xlsx needs openpyxl: say which extra before any work."""
     import importlib.util
-    for module, what, value in (("matplotlib", "the report's plots", "simulate"), ("pyarrow", "reading the dataset",
-                                                                                   "simulate")):
+    for module, what in (("matplotlib", "the report's plots need"), ("pyarrow", "reading the dataset needs")):
         if importlib.util.find_spec(module) is None:
-            raise InputError(value, module, f"{what} need {module}: pip install 'sentcalc[research]'")
+            raise InputError("simulate", module, f"{what} {module}: pip install 'sentcalc[research]'")
     if xlsx and importlib.util.find_spec("openpyxl") is None:
         raise InputError("--xlsx", True, "writing tables.xlsx needs openpyxl: pip install 'sentcalc[research]'")
 
 
-def write_report(folder: Path, scenario, people: People, *, rows: int, valid: int, order: date, custody_day: date,
+def write_report(folder: Path, scenario, people: People, *, rows_read: int, valid: int, order: date, custody_day: date,
                  annual_cost: float | None, grant_rate, preset: str | None, preset_notes: list[str], law,
                  xlsx: bool = False) -> dict:
     published = scenario.published_estimates if preset == "ussc" else []
-    rows_read = rows
     ctx = Context(scenario, grant_rate, str(custody_day), str(order), rows_read, valid, annual_cost, published)
     tabs = tables(people, ctx)
     by_key = {t.key: t for t in tabs}
     plots = _plots(folder, people, tabs, ctx)
-    rows = {row["key"]: row for row in by_key["summary"].rows}
+    measure = {row["key"]: row for row in by_key["summary"].rows}
     eligible = int(people.eligible.sum())
     r = grant_rate
     summary = {
@@ -54,13 +52,13 @@ def write_report(folder: Path, scenario, people: People, *, rows: int, valid: in
         "rows": rows_read, "valid_rows": valid, "invalid_rows": rows_read - valid,
         **{key: int(n) for key, _, n in funnel_stages(people, ctx)[2:-1]},
         "expected_grants": {"low": eligible * r.low, "point": eligible * r.point, "high": eligible * r.high},
-        "mean_months_reduced": rows["avg_reduction"]["model"],
-        "median_months_reduced": rows["median_reduction"]["model"],
-        "prison_years_saved": rows["expected_prison_years"]["model"],
-        "at_lowest_permissible": {"mean_months_reduced": rows["avg_reduction"]["lowest"],
-                                  "median_months_reduced": rows["median_reduction"]["lowest"],
-                                  "prison_years_saved": rows["expected_prison_years"]["lowest"]},
-        "dollars_saved": None if annual_cost is None else rows["expected_prison_years"]["model"] * annual_cost,
+        "mean_months_reduced": measure["avg_reduction"]["model"],
+        "median_months_reduced": measure["median_reduction"]["model"],
+        "prison_years_saved": measure["expected_prison_years"]["model"],
+        "at_lowest_permissible": {"mean_months_reduced": measure["avg_reduction"]["lowest"],
+                                  "median_months_reduced": measure["median_reduction"]["lowest"],
+                                  "prison_years_saved": measure["expected_prison_years"]["lowest"]},
+        "dollars_saved": None if annual_cost is None else measure["expected_prison_years"]["model"] * annual_cost,
         "tables": {t.key: t.as_json() for t in tabs},
         "plots": [p[0] for p in plots],
         "assumptions": _assumptions(scenario, order, custody_day, grant_rate, annual_cost) + list(preset_notes),
