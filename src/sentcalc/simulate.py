@@ -139,8 +139,6 @@ def model_term(sentence: np.ndarray, omin: np.ndarray, omax: np.ndarray, amin: n
     return np.minimum(np.maximum(new, lowest), sentence)
 
 
-# Reason codes that arise only once the change has lowered the applicable range (retro/eligibility.py).
-AFTER_LOWERING = ("missing_sentence", "sentence_below_amended_minimum")
 RESULT_COLUMNS = ("in_custody", "sentenced_before_change", "range_lowered", "eligible", "primary_reason", "reasons",
                   "original_range", "amended_range", "lowest_permissible_months", "model_months",
                   "months_reduced_model", "months_reduced_lowest", "n_assumptions", "release_original", "release_model",
@@ -248,7 +246,7 @@ class _Job:
         while len(good):   # the sentence checks every input path shares (checks.py); refused rows are errors
             c = cases.take(good)
             original = compute(law, c, Regime("original", None))
-            check = check_sentence(c, original)
+            check = check_sentence(c, original, need_sentence=False)
             apply_sentence_check(c, original, check)
             for pr in check.problems:
                 problems.add_one(int(good[pr.row]), pr.field, pr.value, pr.allowed)
@@ -315,9 +313,8 @@ def _batch(law: Law, scenario: Scenario, c, original, table, order: date, custod
     custody = (np.isnat(c.custody_start) | (c.custody_start <= day)) & (np.isnat(rel_old) | (rel_old > day))
     before = custody & (original.dates.manual < np.datetime64(scenario.effective, "D"))
     bits = np.where(custody, a.reason_bits(), 0)
-    after = sum(1 << REASON_CODES.index(code) for code in AFTER_LOWERING)
     eligible = before & a.eligible
-    lowered = before & (eligible | ((bits & after) != 0))
+    lowered = before & ~np.isnan(a.lowest)   # the avenue lowers the range (§1B1.10(a)(2)(B); under (c), without §5G1.1)
     o, m = original.cols, a.amended.cols
     omin, omax = o["guideline_min"], o["guideline_max"]
     lowest = np.where(eligible, a.lowest, np.nan)
