@@ -165,7 +165,10 @@ def test_retro_compares_with_the_bop_projection(tmp_path: Path, capsys) -> None:
     code, out, err = run_main(["retro", str(write_case(tmp_path, case)), "--json"], capsys)
     assert code == 0, err
     doc = json.loads(out)
-    # 140 months from 2015-06-01 = 2027-02-01, less 630 days of good-conduct time (54 × 140 / 12) = 2025-05-12
-    assert doc["projected_release_date_now"] == "2025-05-12" and doc["days_from_bop_projection"] == -20
+    # Commenced at sentencing, 2016-03-01, with 274 days of custody before it (from 2015-06-01): 140 months
+    # end 2027-11-01, − 1 day − 274 = 2027-01-30 (full term); good-conduct time 11 × 54 + ⌊54 × 245/365⌋ = 630
+    # (245 days from 2027-03-01 to 2027-11-01) → 2025-05-10, 22 days before the BOP's 2025-06-01.
+    assert doc["projected_release_date_now"] == "2025-05-10" and doc["days_from_bop_projection"] == -22
+    assert doc["original"]["release"]["full_term_date"] == "2027-01-30"
     code, out, _ = run_main(["retro", str(write_case(tmp_path, case)), "--format", "markdown"], capsys)
-    assert "differs by -20 days" in out
+    assert "differs by -22 days" in out

@@ -143,6 +143,52 @@ class Reduction(_Model):
     months: float = Field(ge=0, le=10_000, description="the term after the reduction")
 
 
+RISK_LEVELS = ("minimum", "low", "medium", "high")
+"""PATTERN risk levels (18 U.S.C. §3632(a)), lowest first."""
+
+
+class RiskAssessment(_Model):
+    date: Day = Field(description="the date of the assessment")
+    level: Literal[RISK_LEVELS] = Field(description="the PATTERN risk level")  # type: ignore[valid-type]
+
+
+class TimeCredits(_Model):
+    """What is known about First Step Act time credits (18 U.S.C. §3632(d)(4)); every field optional,
+    each missing one replaced by a default the projection lists in its assumptions."""
+
+    risk_level: Literal[RISK_LEVELS] | None = Field(  # type: ignore[valid-type]
+        None, title="Latest PATTERN risk level", description="the latest PATTERN risk level")
+    risk_history: list[RiskAssessment] = Field(
+        default_factory=list, max_length=100, title="PATTERN assessments",
+        description="PATTERN assessments with their dates, as far as known")
+    programming_start: date | None = Field(None, title="Programming began", description="the date programming began")
+    earned_days: int | None = Field(None, ge=0, le=20_000, title="Credits earned (BOP)",
+                                    description="credits earned, the BOP's figure")
+    earned_as_of: date | None = Field(None, title="Credits counted on", description="the date of the BOP's figure")
+    removal_order: bool | None = Field(
+        None, title="Final order of removal", description="a final order of removal: credits are earned but cannot be applied (§3632(d)(4)(E))")
+    organizer_finding: bool | None = Field(
+        None, title="Organizer or leader finding", description="the court found an organizer, leader, manager or supervisor; absent: a §3B1.1 adjustment")
+    consecutive_924c: bool | None = Field(
+        None, title="Consecutive term under §924(c)", description="the consecutive term is for 18 U.S.C. §924(c); absent: assumed when there is one")
+
+    @model_validator(mode="after")
+    def _earned_with_date(self) -> TimeCredits:
+        if (self.earned_days is None) != (self.earned_as_of is None):
+            raise ValueError("give earned_days and earned_as_of together (the BOP's figure and its date)")
+        return self
+
+    @model_validator(mode="after")
+    def _not_future(self, info: ValidationInfo) -> TimeCredits:
+        today = (info.context or {}).get("today")
+        dates = [("earned_as_of", self.earned_as_of), ("programming_start", self.programming_start)]
+        dates += [("risk_history.date", a.date) for a in self.risk_history]
+        for name, d in dates:
+            if today is not None and d is not None and d > today:
+                raise ValueError(f"{name} {d.isoformat()} is after today ({today.isoformat()})")
+        return self
+
+
 class Case(_Model):
     """One defendant's federal drug case, as found at the original sentencing."""
 
@@ -171,7 +217,12 @@ class Case(_Model):
                                            description="the Manual used, when not the one in force (§1B1.11)")
     sentence_months: float | Literal["life"] | None = Field(
         None, title="Sentence (months)", description="the term of imprisonment now in force, in months (or life)")
-    custody_start: date | None = Field(None, description="the day custody on this sentence began (for release dates)")
+    custody_start: date | None = Field(
+        None, title="Sentence commenced", description="the date the sentence commenced (18 U.S.C. §3585(a)); earlier "
+        "custody is prior_custody_days")
+    supervised_release_months: float | Literal["life"] | None = Field(
+        None, title="Supervised release imposed (months)",
+        description="the term of supervised release imposed (0 = none); absent: assumed imposed")
     findings: Findings | None = Field(None, title="The court's findings",
                                       description="authoritative for the original sentence")
     # Retroactivity (optional): what a §3582(c)(2) or First Step Act §404 analysis needs.
@@ -192,6 +243,8 @@ class Case(_Model):
     bop_projected_release_date: date | None = Field(None, title="BOP projected release date",
                                                     description="the Bureau of Prisons' projection, compared with "
                                                     "sentcalc's")
+    time_credits: TimeCredits | None = Field(None, title="First Step Act time credits",
+                                             description="what is known about time credits (all optional)")
 
     @field_validator("id", "defendant", "court", "docket")
     @classmethod
@@ -201,7 +254,7 @@ class Case(_Model):
             raise ValueError("control characters (tabs, newlines, escapes, NUL) are not allowed")
         return v
 
-    @field_validator("sentence_months")
+    @field_validator("sentence_months", "supervised_release_months")
     @classmethod
     def _sentence_range(cls, v: float | str | None) -> float | str | None:
         if isinstance(v, float | int) and not 0 <= v <= 10_000:

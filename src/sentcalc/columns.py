@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-from .case import CATEGORIES, DEPARTURES, SUBSECTIONS, Case
+from .case import CATEGORIES, DEPARTURES, RISK_LEVELS, SUBSECTIONS, Case
 
 NAT = np.datetime64("NaT", "D")
 
@@ -55,6 +55,15 @@ class Cases:
     fsa_applied_at_sentencing: np.ndarray  # int8 1/0, -1 = by date
     plea_agreement_11c1c: np.ndarray    # bool
     bop_projected_release_date: np.ndarray  # datetime64[D]
+    supervised_release_months: np.ndarray  # float64, NaN = not given (life = LIFE)
+    pattern_risk_level: np.ndarray      # int8 index into RISK_LEVELS, -1 = not given
+    pattern_history: np.ndarray         # object (str, "YYYY-MM-DD:level;...", "" = none)
+    programming_start: np.ndarray       # datetime64[D]
+    ftc_earned_days: np.ndarray         # float64, NaN = not given
+    ftc_earned_as_of: np.ndarray        # datetime64[D]
+    removal_order: np.ndarray           # int8 1/0, -1 = not given
+    organizer_finding: np.ndarray       # int8 1/0, -1 = not given
+    consecutive_924c: np.ndarray        # int8 1/0, -1 = not given
     drugs: tuple[str, ...] = ()
     _distinct: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -98,6 +107,15 @@ def _d(v: date | None) -> np.datetime64:
     return NAT if v is None else np.datetime64(v, "D")
 
 
+def _tri(v: bool | None) -> int:
+    return -1 if v is None else int(v)
+
+
+def history_text(assessments: list) -> str:
+    """PATTERN assessments as the flat column writes them: "2022-03-01:medium;2022-09-01:low"."""
+    return ";".join(f"{a.date.isoformat()}:{a.level}" for a in sorted(assessments, key=lambda a: a.date))
+
+
 def _lvl(v: object) -> float:
     from .law import LIFE
     return float(LIFE) if v == "life" else float(v)  # type: ignore[arg-type]
@@ -111,6 +129,7 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
         for d in c.drugs:
             grams[i, drugs.index(d.drug)] += d.quantity
     f = [c.findings for c in cases]
+    tc = [c.time_credits for c in cases]
     gr = [x.guideline_range if x else None for x in f]
     return Cases(
         id=np.array([c.id for c in cases], dtype=object),
@@ -162,5 +181,16 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
             [-1 if c.fsa_applied_at_sentencing is None else int(c.fsa_applied_at_sentencing) for c in cases], dtype=np.int8),
         plea_agreement_11c1c=np.array([c.plea_agreement_11c1c for c in cases], dtype=bool),
         bop_projected_release_date=np.array([_d(c.bop_projected_release_date) for c in cases], dtype="datetime64[D]"),
+        supervised_release_months=np.array(
+            [np.nan if c.supervised_release_months is None else _lvl(c.supervised_release_months) for c in cases]),
+        pattern_risk_level=np.array([-1 if t is None or t.risk_level is None else RISK_LEVELS.index(t.risk_level)
+                                     for t in tc], dtype=np.int8),
+        pattern_history=np.array([history_text(t.risk_history) if t else "" for t in tc], dtype=object),
+        programming_start=np.array([_d(t.programming_start if t else None) for t in tc], dtype="datetime64[D]"),
+        ftc_earned_days=np.array([np.nan if t is None or t.earned_days is None else float(t.earned_days) for t in tc]),
+        ftc_earned_as_of=np.array([_d(t.earned_as_of if t else None) for t in tc], dtype="datetime64[D]"),
+        removal_order=np.array([_tri(t.removal_order if t else None) for t in tc], dtype=np.int8),
+        organizer_finding=np.array([_tri(t.organizer_finding if t else None) for t in tc], dtype=np.int8),
+        consecutive_924c=np.array([_tri(t.consecutive_924c if t else None) for t in tc], dtype=np.int8),
         drugs=drugs,
     )

@@ -74,7 +74,7 @@ def retro_document(case: Case, law: Law, today: date, as_of: date | None = None,
     check = check_sentence(cases, original)
     _refuse(check.problems)
     apply_sentence_check(cases, original, check)
-    result = analyse(law, cases, as_of or today, known={"original": original})
+    result = analyse(law, cases, as_of or today, known={"original": original}, today=today)
     if strict:
         _refuse(strict_problems([result.original, *(a.amended for a in result.analyses if a.amended is not None)]))
     doc = retro_dict(result, 0, case.id, cases.bop_projected_release_date[0])

@@ -25,6 +25,7 @@ from .rules.offense_level import (
 )
 from .rules.sentencing_table import apply_5g1_1, bound_level, table_range, unverified_cells
 from .rules.statutes import statutory_range
+from .rules.supervised_release import supervised_release
 from .steps import Note, Step, note, step
 
 
@@ -146,6 +147,9 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
         gmax = np.where(found, fmax, gmax)
     steps.append(step("statutory_limits", "USSG §5G1.1", "USSG §5G1.1", lambda i: _5g1_1_text(
         which[i], tmin[i], tmax[i], gmin[i], gmax[i]), applies=which > 0))
+    sr, s, nt = supervised_release(law, cases, stat, dates.on("statute.penalties"), manual)
+    steps += s
+    notes += nt
 
     notes += discrepancies
     cols = {
@@ -157,7 +161,7 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
         "acceptance_levels": acc, "hypothetical": hypothetical, "section_5g1_1": which,
         "manual_date": dates.manual, "statute_date": dates.on("statute"),
         "own_total_offense_level": bound_level(law, own_total, manual), "own_base_offense_level": own_base,
-        "uncapped_base_offense_level": uncapped,
+        "uncapped_base_offense_level": uncapped, **sr,
     }
     return Result(regime, dates, cols, steps, notes)
 

@@ -19,8 +19,8 @@ import numpy as np
 from annotated_types import Ge, Le
 from pydantic import BaseModel
 
-from ..case import AVENUES, CATEGORIES, DEPARTURES, MAX_GRAMS, SUBSECTIONS, Case
-from ..columns import Cases
+from ..case import AVENUES, CATEGORIES, DEPARTURES, MAX_GRAMS, RISK_LEVELS, SUBSECTIONS, Case
+from ..columns import Cases, history_text
 from ..law import LIFE, Law
 from ..rules.drug_quantity import counted
 from ..validate import check
@@ -33,8 +33,14 @@ RENAME = {
     ("criminal_history", "status_points"): "status_points", ("criminal_history", "recency_points"): "recency_points",
     ("findings", "guideline_range", "min_months"): "findings_guideline_min_months",
     ("findings", "guideline_range", "max_months"): "findings_guideline_max_months",
+    ("time_credits", "risk_level"): "pattern_risk_level", ("time_credits", "programming_start"): "programming_start",
+    ("time_credits", "earned_days"): "ftc_earned_days", ("time_credits", "earned_as_of"): "ftc_earned_as_of",
+    ("time_credits", "removal_order"): "removal_order", ("time_credits", "organizer_finding"): "organizer_finding",
+    ("time_credits", "consecutive_924c"): "consecutive_924c",
 }
 LISTS = {"drugs", "adjustments", "reductions"}  # flattened specially
+HISTORY = ("time_credits", "risk_history")      # one column, "2022-03-01:medium;2022-09-01:low"
+HISTORY_ITEM = re.compile(r"^(\d{4}-\d{2}-\d{2}):(" + "|".join(RISK_LEVELS) + r")$")
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ def model_columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[
         path = (*prefix, name)
         ann = f.annotation
         sub = [a for a in (typing.get_args(ann) or (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
-        if name in LISTS and not prefix:
+        if (name in LISTS and not prefix) or path == HISTORY:
             continue
         if sub:
             out += model_columns(sub[0], path)
@@ -105,7 +111,9 @@ def columns(law: Law) -> list[Column]:
              Column("named_adjustments", ("adjustments", "named"), "str"),
              Column("reduction_avenues", ("reductions", "avenue"), "str")]
     k = next(i for i, c in enumerate(cols) if c.name == "mitigating_role")
-    return cols[:k] + drug_cols + extra[:3] + cols[k:] + extra[3:]
+    cols = cols[:k] + drug_cols + extra[:3] + cols[k:] + extra[3:]
+    h = next(i for i, c in enumerate(cols) if c.name == "pattern_risk_level") + 1
+    return cols[:h] + [Column("pattern_history", HISTORY, "str")] + cols[h:]
 
 
 def case_to_row(case: Case, law: Law) -> dict[str, Any]:
@@ -123,6 +131,8 @@ def case_to_row(case: Case, law: Law) -> dict[str, Any]:
             row[c.name] = ";".join(a["section"] for a in d["adjustments"] if a["levels"] is None)
         elif c.name == "reduction_avenues":
             row[c.name] = ";".join(r["avenue"] for r in d["reductions"])
+        elif c.path == HISTORY:
+            row[c.name] = history_text(case.time_credits.risk_history) if case.time_credits else ""
         else:
             node: Any = d
             for p in c.path:
@@ -160,6 +170,8 @@ def row_to_document(row: dict[str, Any], law: Law) -> dict[str, Any]:
         v = val(c.name)
         if v is None or c.path[0] in LISTS:
             continue
+        if c.path == HISTORY:
+            v = [{"date": x.split(":")[0], "level": x.split(":")[1]} for x in str(v).split(";") if x]
         v = typed(c, v)
         node = doc
         for p in c.path[:-1]:
@@ -392,6 +404,16 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
     pr.add(bad_red, "reduction_avenues", raw("reduction_avenues"),
            "use avenue ids separated by ';': " + ", ".join(AVENUES))
 
+    bad_hist = distinct("pattern_history", lambda x: x is not None and not _history_ok(str(x), today)).astype(bool)
+    pr.add(bad_hist, "pattern_history", raw("pattern_history"),
+           "write dated PATTERN levels separated by ';', e.g. 2022-03-01:medium;2022-09-01:low (levels: "
+           + ", ".join(RISK_LEVELS) + "; no date after today)")
+    ed, ea = vals["ftc_earned_days"], vals["ftc_earned_as_of"]
+    pr.add(np.isnan(ed) != np.isnat(ea), "ftc_earned_days", raw("ftc_earned_days"),
+           "give ftc_earned_days and ftc_earned_as_of together (the BOP's figure and its date)")
+    for name in ("ftc_earned_as_of", "programming_start"):
+        pr.add(~np.isnat(vals[name]) & (vals[name] > t64), name, raw(name), f"{name} is after today ({today.isoformat()})")
+
     def code(name: str, choices: tuple, default: int = 0) -> np.ndarray:
         lookup = {c: k for k, c in enumerate(choices)}
         return distinct(name, lambda x: lookup.get(x, default)).astype(np.int8)
@@ -432,6 +454,12 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
         fsa_applied_at_sentencing=vals["fsa_applied_at_sentencing"],
         plea_agreement_11c1c=vals["plea_agreement_11c1c"] == 1,
         bop_projected_release_date=vals["bop_projected_release_date"],
+        supervised_release_months=vals["supervised_release_months"].astype(float),
+        pattern_risk_level=code("pattern_risk_level", RISK_LEVELS, -1),
+        pattern_history=distinct("pattern_history", lambda x: "" if x is None else _history_sorted(str(x))),
+        programming_start=vals["programming_start"], ftc_earned_days=ed.astype(float), ftc_earned_as_of=ea,
+        removal_order=vals["removal_order"], organizer_finding=vals["organizer_finding"],
+        consecutive_924c=vals["consecutive_924c"],
         drugs=law.drugs,
     )
     ok = ~pr.bad_rows(n)
@@ -445,6 +473,20 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
             pr.values.append(str(p.value)[:80])
             pr.reasons.append(p.allowed)
     return cases, pr
+
+
+def _history_ok(text: str, today: date) -> bool:
+    items = [x.strip() for x in text.split(";") if x.strip()]
+    try:
+        return all((m := HISTORY_ITEM.match(x)) and date.fromisoformat(m.group(1)) <= today for x in items)
+    except ValueError:
+        return False
+
+
+def _history_sorted(text: str) -> str:
+    """The history in date order, as columns.history_text writes it (bad values are rejected first)."""
+    items = sorted(x.strip() for x in text.split(";") if x.strip())
+    return ";".join(items)
 
 
 def _all_sections(found, named, n: int) -> np.ndarray:

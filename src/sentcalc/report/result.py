@@ -15,6 +15,11 @@ def months_value(m: float) -> int | str:
     return "life" if m >= LIFE else int(round(float(m)))
 
 
+def _optional(m: float) -> int | str | None:
+    """Months, "life", or None where the law sets none."""
+    return None if np.isnan(m) else months_value(m)
+
+
 def _date(d: np.datetime64) -> str:
     return str(d.astype("datetime64[D]"))
 
@@ -38,6 +43,9 @@ def result_dict(result: Result, i: int) -> dict:
                             "max_months": months_value(c["statutory_max"][i]),
                             "nominal_min_months": months_value(c["statutory_nominal_min"][i]),
                             "safety_valve": bool(c["safety_valve"][i])},
+        "supervised_release": {"min_months": _optional(c["sr_min"][i]), "max_months": _optional(c["sr_max"][i]),
+                               "guideline_min_months": _optional(c["sr_guideline_min"][i]),
+                               "guideline_max_months": _optional(c["sr_guideline_max"][i])},
         "career_offender_applies": bool(c["career_offender_applies"][i]),
         "hypothetical": bool(c["hypothetical"][i]),
         "steps": [r for s in result.steps if (r := s.render(i)) is not None],

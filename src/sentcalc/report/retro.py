@@ -16,6 +16,12 @@ TITLES = {"amendment-706": "§3582(c)(2), Amendment 706/711", "amendment-750": "
           "first-step-act-404": "First Step Act §404"}
 
 
+NO_RELEASE = {"full_term_date": None, "gct_days": None, "projected_release_date": None, "weekday_release_date": None,
+              "ftc_days": None, "supervised_release_transfer_date": None, "prerelease_custody_date": None,
+              "method": "", "assumptions": []}
+"""An avenue with no lowest permissible term has no release dates."""
+
+
 def _date(d: np.datetime64) -> str | None:
     return None if np.isnat(d) else str(d.astype("datetime64[D]"))
 
@@ -38,6 +44,7 @@ def retro_dict(r: Retro, i: int, case_id: str, bop_release: np.datetime64 | None
             "immediate_release": bool(a.immediate_release[i]) if a.eligible[i] else None,
             "earliest_order_date": _date(a.earliest_order[i]),
             "projected_release_date": _date(a.projected_release[i]),
+            "release": a.release.as_dict(i) if a.release is not None and a.eligible[i] else NO_RELEASE,
             "steps": [s for st in a.steps if (s := st.render(i)) is not None],
             "citation": a.avenue.citation,
         }
@@ -47,12 +54,13 @@ def retro_dict(r: Retro, i: int, case_id: str, bop_release: np.datetime64 | None
     release_now = _date(r.release_now[i])
     out = {
         "case_id": case_id, "as_of": r.as_of.isoformat(),
-        "original": result_dict(r.original, i),
+        "original": {**result_dict(r.original, i), "release": r.now.as_dict(i)},
         "analyses": analyses,
         "best": r.best(i),
         "projected_release_date_now": release_now,
         "time_served_months": _num(r.served_now[i]),
         "other_relief": [],
+        "today": r.today.isoformat(),
     }
     if bop_release is not None and not np.isnat(bop_release) and release_now:
         diff = int((r.release_now[i] - bop_release).astype(int))

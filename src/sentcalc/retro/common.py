@@ -11,6 +11,7 @@ import numpy as np
 from ..engine import Result
 from ..law import Law
 from ..steps import Note, Step
+from .release import Projection
 
 REASON_CODES = (
     "not_yet_in_force", "already_applied", "not_covered_offense", "sentenced_under_fsa", "previous_motion_denied",
@@ -84,6 +85,7 @@ class Analysis:
     info: list[Note] = field(default_factory=list)      # explanations that are not reasons
     steps: list[Step] = field(default_factory=list)
     extra: dict[str, Result] = field(default_factory=dict)
+    release: Projection | None = None                   # every release date of the lowest term
 
     def reason_codes(self, i: int) -> list[str]:
         """Every reason that holds for row i, the primary reason first (REASON_CODES order)."""

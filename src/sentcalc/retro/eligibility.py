@@ -16,7 +16,7 @@ from ..regimes import Dates, Regime
 from ..rules.drug_quantity import top_threshold
 from ..steps import note, step
 from .common import Analysis, Avenue, is_lower, round_half_up
-from .release import months_served, release_date
+from .release import release_on
 
 SA_5K = DEPARTURES.index("5K1.1")
 SA_3553E = DEPARTURES.index("3553(e)")
@@ -140,8 +140,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
 
     as_of64 = np.datetime64(as_of, "D")
     order = np.full(n, max(as_of64, np.datetime64(av.earliest_order, "D")))
-    served = months_served(cases.custody_start, cases.prior_custody_days, order)
-    rel, _ = release_date(law, cases.custody_start, lowest + cases.consecutive_months, cases.prior_custody_days, order)
+    rel, served = release_on(law, cases, lowest + cases.consecutive_months, order)
     immediate = eligible & ~np.isnat(rel) & (rel <= order)
 
     fmt = _months

@@ -15,7 +15,7 @@ from ..regimes import Dates, Regime
 from ..steps import note, step
 from .common import Analysis, Avenue
 from .eligibility import _months, _span
-from .release import months_served, release_date
+from .release import release_on
 
 
 def section_404(law: Law, cases: Cases, av: Avenue, guideline_subs: dict[str, date], original: Result,
@@ -56,8 +56,7 @@ def section_404(law: Law, cases: Cases, av: Avenue, guideline_subs: dict[str, da
 
     as_of64 = np.datetime64(as_of, "D")
     order = np.full(n, max(as_of64, np.datetime64(av.earliest_order, "D")))
-    served = months_served(cases.custody_start, cases.prior_custody_days, order)
-    rel, _ = release_date(law, cases.custody_start, lowest + cases.consecutive_months, cases.prior_custody_days, order)
+    rel, served = release_on(law, cases, lowest + cases.consecutive_months, order)
     immediate = eligible & ~np.isnat(rel) & (rel <= order)
     o = original.cols
     fmt = _months

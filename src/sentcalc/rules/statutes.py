@@ -218,7 +218,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     ]
     out = {
         "tier": tier, "nominal_min": np.ceil(lo), "max": hi, "min": np.ceil(binding_lo), "safety_valve": valve,
-        "safety_valve_lost": valve_lost, "conviction_grams": grams,
+        "safety_valve_lost": valve_lost, "conviction_grams": grams, "priors": priors,
     }
     return out, steps, notes
 
