@@ -238,7 +238,10 @@ def _sha256(path: Path) -> str:
 
 
 WORKLIST_COLUMNS = ("id", "best_avenue", "immediate", "months_saved", "best_lowest", "best_order_date",
-                    "release_date", "sentence_months")
+                    "release_date", "sr_transfer_date", "prerelease_date", "sentence_months")
+"""`immediate`: could go home now (the earlier of `release_date`, the good-conduct release of the lowest
+term, and `sr_transfer_date`, its transfer to supervised release with time credits, is on or before the
+order date); `prerelease_date` (home confinement or a reentry center) is shown, not counted."""
 
 
 def _collect(keep, parts: list, summ: Summary) -> None:
@@ -250,6 +253,8 @@ def _collect(keep, parts: list, summ: Summary) -> None:
     best = keep.column("best_avenue").to_numpy(zero_copy_only=False)
     immediate = np.zeros(n, dtype=bool)
     release = np.full(n, np.datetime64("NaT", "D"))
+    transfer = release.copy()
+    prerelease = release.copy()
     for avenue, p in AVENUE_PREFIX.items():
         if f"{p}_eligible" not in keep.column_names:
             continue
@@ -257,7 +262,8 @@ def _collect(keep, parts: list, summ: Summary) -> None:
         summ.eligible[avenue] = summ.eligible.get(avenue, 0) + int(eligible.sum())
         mine = best == avenue
         immediate[mine] = keep.column(f"{p}_immediate").to_numpy(zero_copy_only=False).astype(bool)[mine]
-        release[mine] = keep.column(f"{p}_release_date").to_numpy(zero_copy_only=False).astype("datetime64[D]")[mine]
+        for arr, col in ((release, "release_date"), (transfer, "sr_transfer_date"), (prerelease, "prerelease_date")):
+            arr[mine] = keep.column(f"{p}_{col}").to_numpy(zero_copy_only=False).astype("datetime64[D]")[mine]
     m = best != ""
     if not m.any():
         return
@@ -271,6 +277,8 @@ def _collect(keep, parts: list, summ: Summary) -> None:
         "immediate": pa.array(immediate[m]), "months_saved": pa.array((sentence - lowest)[m], from_pandas=True),
         "best_lowest": pa.array(lowest[m], from_pandas=True), "best_order_date": pa.array(order[m], pa.date32()),
         "release_date": pa.array(release[m], pa.date32(), from_pandas=True),
+        "sr_transfer_date": pa.array(transfer[m], pa.date32(), from_pandas=True),
+        "prerelease_date": pa.array(prerelease[m], pa.date32(), from_pandas=True),
         "sentence_months": pa.array(sentence[m], from_pandas=True)}))  # empty for life (and its months saved)
 
 

@@ -221,6 +221,9 @@ def simulate(
                                                "files; prints its published estimates beside ours.")] = None,
     xlsx: Annotated[bool, typer.Option("--xlsx", help="Also write tables.xlsx, every table on its own sheet "
                                        "(needs pip install 'sentcalc[research]').")] = False,
+    time_credits: Annotated[bool, typer.Option("--time-credits", help="Release dates with First Step Act time "
+                                               "credits (default: good-conduct time only, as the Commission's "
+                                               "impact analyses).")] = False,
 ) -> None:
     """Simulate a retroactive change over a dataset (the Commission's prison impact model): the
     Commission's tables from sentcalc's own results, why people are not eligible, the funnel, releases per
@@ -236,7 +239,7 @@ def simulate(
     sc = load_scenario(scenario)
     s = run(input_path, sc, report, today=_today(), as_of=parse_day(as_of) if as_of else None,
             in_custody_on=parse_day(in_custody_on) if in_custody_on else None, annual_cost=annual_cost,
-            grant_rate=rate, preset=preset, xlsx=xlsx)
+            grant_rate=rate, preset=preset, xlsx=xlsx, time_credits=time_credits)
     con = Console(stderr=True)
     mean = s["mean_months_reduced"]
     con.print(f"{sc.description}: {s['eligible']:,} eligible of {s['sentenced_before_change']:,} in custody and "

@@ -65,6 +65,9 @@ def result_columns(r: Result, prefix: str) -> dict[str, np.ndarray]:
     out[f"{prefix}_stat_sub"] = np.array([subsection_name(t) for t in range(5)], dtype=object)[c["statutory_tier"]]
     _months_cols(out, f"{prefix}_stat_min", c["statutory_min"])
     _months_cols(out, f"{prefix}_stat_max", c["statutory_max"])
+    for name, key in (("sr_min", "sr_min"), ("sr_max", "sr_max"), ("sr_gl_min", "sr_guideline_min"),
+                      ("sr_gl_max", "sr_guideline_max")):
+        _months_cols(out, f"{prefix}_{name}", c[key])
     out[f"{prefix}_career_offender"] = c["career_offender_applies"]
     out[f"{prefix}_n_assumptions"] = _count(r, "assumption")
     out[f"{prefix}_n_warnings"] = _count(r, "warning")
@@ -101,6 +104,7 @@ def retro_columns(retro) -> dict[str, np.ndarray]:
         _months_cols(out, f"{p}_lowest", a.lowest)
         out[f"{p}_order_date"] = a.earliest_order
         out[f"{p}_release_date"] = a.projected_release
+        _release_columns(out, p, a.release, a.eligible)
         out[f"{p}_immediate"] = a.immediate_release
         if a.amended is not None:
             _months_cols(out, f"{p}_gl_min", a.amended.cols["guideline_min"])
@@ -113,9 +117,23 @@ def retro_columns(retro) -> dict[str, np.ndarray]:
     _months_cols(out, "best_lowest", np.where(np.isinf(best_low), np.nan, best_low))
     out["best_order_date"] = best_order
     out["release_date_now"] = retro.release_now
+    _release_columns(out, "now", retro.now, np.ones(n, dtype=bool))
+    out["home_date_now"] = retro.now.home
     out["time_served_months"] = retro.served_now
     out["compassionate_release_flag"] = retro.compassionate_flag
     return out
+
+
+def _release_columns(out: dict, prefix: str, proj, rows: np.ndarray) -> None:
+    """The release dates of a projection (18 U.S.C. §§3585, 3624, 3632(d)(4)) where `rows`."""
+    nat = np.datetime64("NaT", "D")
+    c = proj.credits
+    out[f"{prefix}_full_term_date"] = np.where(rows, proj.good.full_term, nat)
+    out[f"{prefix}_gct_days"] = np.where(rows & (proj.good.gct_days >= 0), proj.good.gct_days, np.nan)
+    out[f"{prefix}_weekday_release_date"] = np.where(rows, proj.weekday, nat)
+    out[f"{prefix}_ftc_days"] = np.where(rows, c.days, np.nan)
+    out[f"{prefix}_sr_transfer_date"] = np.where(rows, c.transfer, nat)
+    out[f"{prefix}_prerelease_date"] = np.where(rows, c.prerelease, nat)
 
 
 def recompute(table, options: Options, law: Law | None = None):
@@ -150,7 +168,7 @@ def recompute(table, options: Options, law: Law | None = None):
             if token == "current":
                 known[token] = r
         if options.retro and len(good):
-            cols.update(retro_columns(analyse(law, sub, as_of, known)))
+            cols.update(retro_columns(analyse(law, sub, as_of, known, today=today)))
     bad = problems.bad_rows(n)
     arrays: dict[str, tuple[np.ndarray, np.ndarray | None]] = {"id": (cases.id, None)}
     if options.retro:  # echo the term now in force, which the worklist's months saved needs

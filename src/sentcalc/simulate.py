@@ -147,10 +147,11 @@ RESULT_COLUMNS = ("in_custody", "sentenced_before_change", "range_lowered", "eli
 
 def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, as_of: date | None = None,
         in_custody_on: date | None = None, annual_cost: float | None = None, grant_rate: GrantRate = GrantRate(1, 1),
-        preset: str | None = None, xlsx: bool = False, workers: int | None = None) -> dict:
+        preset: str | None = None, xlsx: bool = False, workers: int | None = None, time_credits: bool = False) -> dict:
     """Run the scenario over every row and write the report folder: people.csv (every input column beside
     the results), errors.csv (every invalid row), the tables, plots, report.md/.html, summary.json.
-    Batches are computed on `workers` processes (default: up to 2), in order."""
+    Batches are computed on `workers` processes (default: up to 2), in order. Release dates are the BOP's
+    good-conduct dates, with First Step Act time credits only when `time_credits` (retro/release.py)."""
     import os
     import tempfile
 
@@ -159,6 +160,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
     from .io.tables import AtomicWriter, read_batches
     from .report.impact_tables import Collector
     from .report.simulation import require_extras, write_report
+    from .retro.release import method_summary
 
     require_extras(xlsx)
     if annual_cost is not None and not annual_cost >= 0:
@@ -181,7 +183,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
     err_csv.writerow(["row", "id", "field", "reason"])
     collector = Collector()
     rows = valid = assumed = 0
-    job = _Job(scenario, today, order, custody_day)
+    job = _Job(scenario, today, order, custody_day, time_credits)
     try:
         for n, problems, good, table, chunk in _in_order((pa.Table.from_batches([b]) for b in batches), job,
                                                           min(2, os.cpu_count() or 1) if workers is None else workers):
@@ -208,7 +210,8 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
                         custody_day=custody_day, annual_cost=annual_cost, grant_rate=grant_rate, preset=preset,
                         preset_notes=notes + ([f"{assumed:,} people in custody needed an assumption (people.csv "
                                                "n_assumptions; `sentcalc batch` or `sentcalc retro` gives the text)."]
-                                               if assumed else []), law=law, xlsx=xlsx)
+                                               if assumed else []), law=law, xlsx=xlsx,
+                        release_method=method_summary(law, time_credits))
 
 
 _LAWS: dict[str, Law] = {}
@@ -230,6 +233,7 @@ class _Job:
     today: date
     order: date
     custody_day: date
+    time_credits: bool = False
 
     def __call__(self, table) -> tuple:
         import pyarrow as pa
@@ -258,7 +262,8 @@ class _Job:
                   for row, fld, reason in sorted(zip(problems.rows, problems.fields, problems.reasons), key=lambda x: x[0])]
         if not len(good):
             return table.num_rows, errors, 0, None, None
-        out, chunk = _batch(law, self.scenario, c, original, table.take(pa.array(good)), self.order, self.custody_day)
+        out, chunk = _batch(law, self.scenario, c, original, table.take(pa.array(good)), self.order, self.custody_day,
+                            self.today, self.time_credits)
         return table.num_rows, errors, len(good), out, chunk
 
 
@@ -287,7 +292,8 @@ def _in_order(tables, job: _Job, workers: int):
             yield f.result()
 
 
-def _batch(law: Law, scenario: Scenario, c, original, table, order: date, custody_day: date) -> tuple[Any, dict]:
+def _batch(law: Law, scenario: Scenario, c, original, table, order: date, custody_day: date, today: date,
+           time_credits: bool) -> tuple[Any, dict]:
     """One batch of valid rows: its rows of people.csv (every input column beside the results) and the
     per-person results the tables are computed from (people in custody; text breakdowns still as text)."""
     import pyarrow as pa
@@ -296,7 +302,7 @@ def _batch(law: Law, scenario: Scenario, c, original, table, order: date, custod
     from .report.impact_tables import AGE_BOUNDS, AGE_GROUPS, BY_KEY, INPUT_BREAKDOWNS
     from .retro.common import REASON_CODES
     from .retro.eligibility import guideline_avenue
-    from .retro.release import release_date
+    from .retro.release import project
 
     av = scenario.avenue()
     a = guideline_avenue(law, c, av, [av], original, original, None, order)
@@ -306,8 +312,8 @@ def _batch(law: Law, scenario: Scenario, c, original, table, order: date, custod
     sentence = c.sentence_months
 
     def release(term: np.ndarray) -> np.ndarray:
-        rel, _ = release_date(law, c.custody_start, term + c.consecutive_months, c.prior_custody_days, on)
-        return rel
+        """The day the person leaves prison (good-conduct time; time credits only when asked for)."""
+        return project(law, c, term + c.consecutive_months, today, time_credits).home
 
     rel_old = release(sentence)
     custody = (np.isnat(c.custody_start) | (c.custody_start <= day)) & (np.isnat(rel_old) | (rel_old > day))

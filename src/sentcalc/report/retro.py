@@ -76,7 +76,8 @@ def retro_dict(r: Retro, i: int, case_id: str, bop_release: np.datetime64 | None
 
 
 def summary(doc: dict) -> str:
-    """A few plain sentences a client could read."""
+    """A few plain sentences a client could read. "Go home" is the earlier of the good-conduct release
+    and the transfer to supervised release; prerelease custody is still custody."""
     o = doc["original"]
     g = o["guideline_range"]
     lines = [f"At sentencing the guideline range was {g['min_months']} to {g['max_months']} months."
@@ -90,16 +91,56 @@ def summary(doc: dict) -> str:
                      f"{best['lowest_permissible_months']} months, by an order taking effect on or after "
                      f"{best['earliest_order_date']}.")
         if best["projected_release_date"]:
-            lines.append(f"With good-conduct time, that term would end around {best['projected_release_date']}"
-                         + (" — that date has already passed, so release could be immediate." if best["immediate_release"]
-                            else "."))
+            lines.append(f"With good-conduct time, that term would end on {best['projected_release_date']}"
+                         + _credits_text(best["release"]) + ".")
+            if best["immediate_release"]:
+                lines.append("That day has passed by the order date, so they could go home now (the earlier of the "
+                             "good-conduct release and the transfer to supervised release; time in home confinement "
+                             "or a halfway house is not counted as going home).")
         lines.append("Whether to reduce, and by how much, is for the judge to decide.")
-    if doc["projected_release_date_now"]:
-        lines.append(f"On the sentence now in force, the projected release date is {doc['projected_release_date_now']}.")
+    now = doc["projected_release_date_now"]
+    if now:
+        past = doc.get("today") and now < doc["today"]
+        lines.append(f"On the sentence now in force, the good-conduct release date {'was' if past else 'is'} {now}"
+                     + _credits_text(o.get("release") or {}) + ".")
     if doc.get("bop_projected_release_date"):
         lines.append(f"The Bureau of Prisons projects {doc['bop_projected_release_date']}; sentcalc's projection differs by "
                      f"{doc['days_from_bop_projection']:+d} days (the BOP's own credits decide).")
     return " ".join(lines)
+
+
+def _credits_text(rel: dict) -> str:
+    t, p, r = rel.get("supervised_release_transfer_date"), rel.get("prerelease_custody_date"), rel.get("projected_release_date")
+    out = ""
+    if t and r and t < r:
+        out += f"; with First Step Act time credits, the transfer to supervised release could come on {t}"
+    if p:
+        out += f" (home confinement or a halfway house from {p})"
+    return out
+
+
+RELEASE_COLUMNS = (("Full term", "full_term_date"), ("Good-conduct days", "gct_days"),
+                   ("Release (good conduct)", "projected_release_date"), ("Weekday (§3624(a))", "weekday_release_date"),
+                   ("Time credits (days)", "ftc_days"), ("Supervised release from", "supervised_release_transfer_date"),
+                   ("Prerelease custody from", "prerelease_custody_date"))
+
+
+def release_rows(doc: dict) -> list[tuple[str, dict]]:
+    """(label, release dict) for the term now in force and each eligible avenue's lowest term."""
+    rows = [("Term now in force", doc["original"].get("release") or {})]
+    rows += [(f"{SHORT.get(a['id'], a['id'])}: {a['lowest_permissible_months']} months", a["release"])
+             for a in doc["analyses"] if a["eligible"]]
+    return rows
+
+
+def supervised_release_text(r: dict) -> str:
+    """A result's supervised-release terms in words: the statute's, then the guideline's."""
+    s = r["supervised_release"]
+    stat = f"at least {s['min_months']} months" if s["min_months"] is not None else "no minimum"
+    stat += ", no maximum" if s["max_months"] == "life" else (f", at most {s['max_months']}" if s["max_months"] else "")
+    lo, hi = s["guideline_min_months"], s["guideline_max_months"]
+    gl = (view.span({"min_months": lo, "max_months": hi}) if lo is not None else f"up to {hi}") if hi else view.DASH
+    return f"{stat}; guideline {gl} months"
 
 
 def markdown(doc: dict) -> str:
@@ -117,7 +158,23 @@ def markdown(doc: dict) -> str:
         out.append("| " + " | ".join([c["title"], c["eligible"], c["range"], f"{c['subsection']}: {c['statutory']}",
                                       *tail]) + " |")
     best = next((a["title"] for a in doc["analyses"] if a["id"] == doc["best"]), "none")
-    out += ["", f"**Best avenue:** {best}.", "", "### Reasons", ""]
+    out += ["", f"**Best avenue:** {best}.", "", "### Release dates", "",
+            "| Term | " + " | ".join(c for c, _ in RELEASE_COLUMNS) + " |", "|---" * (len(RELEASE_COLUMNS) + 1) + "|"]
+    rows = release_rows(doc)
+    for label, rel in rows:
+        out.append(f"| {label} | " + " | ".join(view.DASH if rel.get(k) is None else str(rel.get(k))
+                                              for _, k in RELEASE_COLUMNS) + " |")
+    out += ["", "\"Could go home\" is the earlier of the good-conduct release and the transfer to supervised release; "
+            "prerelease custody (home confinement or a residential reentry center) is still custody.", ""]
+    out += [f"- *{label}*: {rel['method']}" for label, rel in rows if rel.get("method")]
+    assumed = list(dict.fromkeys(x for _, rel in rows for x in rel.get("assumptions", [])))
+    if assumed:
+        out += ["", "Assumed for the release dates:", ""] + [f"- {x}" for x in assumed]
+    out += ["", "### Supervised release", "",
+            f"- Original ({o['statutory_range']['subsection']}): {supervised_release_text(o)}."]
+    out += [f"- {a['title']} ({a['amended']['statutory_range']['subsection']}): {supervised_release_text(a['amended'])}."
+            for a in doc["analyses"] if a["amended"] and a["eligible"]]
+    out += ["", "### Reasons", ""]
     for a in doc["analyses"]:
         for t in a["reasons"] + a["notes"]:
             out.append(f"- *{a['title']}*: {t}")
@@ -173,6 +230,16 @@ def render_text(console, doc: dict) -> None:
         c = view.avenue_cells(a)
         t.add_row(SHORT.get(a["id"], a["id"]), c["range"], f"{c['subsection']}\n{c['statutory']}", _outcome(a))
     console.print(t)
+    rows = release_rows(doc)
+    rt = Table(title="Release dates", caption="Going home: the earlier of the good-conduct release and the transfer "
+               "to supervised release; prerelease custody is still custody.")
+    rt.add_column("")
+    for label, _ in rows:
+        rt.add_column(label.replace(": ", "\n"), no_wrap=True)
+    for label, key in RELEASE_COLUMNS:
+        rt.add_row(label, *[view.DASH if rel.get(key) is None else str(rel.get(key)) for _, rel in rows])
+    console.print(rt)
+    console.print(f"Supervised release: {supervised_release_text(o)} (original).")
     for a in doc["analyses"]:
         body = [f"• {x}" for x in a["reasons"] + a["notes"]]
         body += [f"{s['detail']}\n  [dim]{s['citation']}[/dim]" for s in a["steps"]]

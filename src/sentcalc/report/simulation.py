@@ -36,7 +36,7 @@ def require_extras(xlsx: bool) -> None:
 
 def write_report(folder: Path, scenario, people: People, *, rows_read: int, valid: int, order: date, custody_day: date,
                  annual_cost: float | None, grant_rate, preset: str | None, preset_notes: list[str], law,
-                 xlsx: bool = False) -> dict:
+                 xlsx: bool = False, release_method: str = "") -> dict:
     published = scenario.published_estimates if preset == "ussc" else []
     ctx = Context(scenario, grant_rate, str(custody_day), str(order), rows_read, valid, annual_cost, published)
     tabs = tables(people, ctx)
@@ -61,7 +61,8 @@ def write_report(folder: Path, scenario, people: People, *, rows_read: int, vali
         "dollars_saved": None if annual_cost is None else measure["expected_prison_years"]["model"] * annual_cost,
         "tables": {t.key: t.as_json() for t in tabs},
         "plots": [p[0] for p in plots],
-        "assumptions": _assumptions(scenario, order, custody_day, grant_rate, annual_cost) + list(preset_notes),
+        "assumptions": _assumptions(scenario, order, custody_day, grant_rate, annual_cost, release_method)
+        + list(preset_notes),
         "published_estimates": published,
         "provenance": {"sentcalc_version": __version__, "guidelines_sha256": law.content_hash},
     }
@@ -74,7 +75,7 @@ def write_report(folder: Path, scenario, people: People, *, rows_read: int, vali
     return summary
 
 
-def _assumptions(scenario, order, custody_day, rate, annual_cost) -> list[str]:
+def _assumptions(scenario, order, custody_day, rate, annual_cost, release_method: str) -> list[str]:
     out = [
         f"Scenario '{scenario.name}': {scenario.description} (effective {scenario.effective}; "
         f"{scenario.reference.get('title', '')}).",
@@ -83,10 +84,10 @@ def _assumptions(scenario, order, custody_day, rate, annual_cost) -> list[str]:
         "New sentences follow the Commission's prison impact model: the same position in the amended range as "
         "in the original (a below-range sentence keeps its proportion to the minimum), never below the lowest "
         "permissible term (§1B1.10(b)(2)); results at the lowest permissible term are given too.",
-        f"In custody: people still in custody on {custody_day} by sentcalc's projected release date (custody start "
-        "+ term − 54 days of good-conduct time per year imposed − prior custody credit); a row without a custody "
-        "start counts as in custody. Population of the breakdowns: those of them sentenced under a Guidelines Manual "
-        f"that predates {scenario.effective}.",
+        f"In custody: people still in custody on {custody_day} by sentcalc's projected release date; a row without a "
+        "custody start counts as in custody. Population of the breakdowns: those of them sentenced under a Guidelines "
+        f"Manual that predates {scenario.effective}.",
+        f"Release dates (who is in custody, releases per year): {release_method}",
         "People serving life are counted as eligible where the law allows a reduction, but their months are not "
         "estimated (a life term has no number of months): they are left out of averages, prison-years and dollars.",
         f"Order date {order}; grant rate {rate}, applied to counts, prison-years, dollars and releases per year "

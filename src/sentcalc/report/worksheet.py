@@ -21,7 +21,18 @@ ROWS = (
     ("Guideline range (months)", lambda r: view.span(r["guideline_range"])),
     ("Statute", lambda r: r["statutory_range"]["subsection"]),
     ("Statutory range (months)", lambda r: view.span(r["statutory_range"])),
+    ("Supervised release, statute (months)", lambda r: _sr(r["supervised_release"], "min_months", "max_months")),
+    ("Supervised release, guideline (months)",
+     lambda r: _sr(r["supervised_release"], "guideline_min_months", "guideline_max_months")),
 )
+
+
+def _sr(s: dict, lo_key: str, hi_key: str) -> str:
+    """A supervised-release range: "none" where the law sets no minimum, "no max" where no maximum."""
+    lo, hi = s[lo_key], s[hi_key]
+    lo_t = "none" if lo is None else str(lo)
+    hi_t = "no max" if hi == "life" else view.DASH if hi is None else str(hi)
+    return lo_t if lo == hi else f"{lo_t}–{hi_t}"
 
 
 def per_table(width: int) -> int:

@@ -259,3 +259,26 @@ def _gct_text(v) -> str:
 
 def _months(m: float) -> str:
     return f"{m:g}"
+
+
+def method_summary(law: Law, credits: bool) -> str:
+    """How `project` dates a release, in one paragraph (the simulation report's assumptions)."""
+    versions = law.dated(GCT).versions
+    parts = [f"from {v.effective}, {v.data['days_per_year']} days "
+             + ("per year of the term imposed, the final partial year prorated by its days"
+                if v.data["method"] == "per_year_imposed" else
+                "per year served, the last portion prorated at .148 a day served (the fraction dropped)")
+             for v in versions]
+    later = ", ".join(str(v.effective) for v in versions[1:])
+    text = ("full term = the date the sentence commenced (a custody start before sentencing is read as prior "
+            "custody) + the term − 1 day − prior custody credit (18 U.S.C. §3585); less good-conduct time (18 U.S.C. "
+            f"§3624(b)) by the method in force while the person was in custody: {'; '.join(parts)} — a method "
+            f"applies to everyone still in custody on its date ({later}), and a release date it put in the past "
+            "became that date; full credit (no disciplinary loss). ")
+    if credits:
+        return text + ("With First Step Act time credits (18 U.S.C. §§3632(d)(4), 3624(g)) at the stated defaults "
+                       "(10 days per 30 from commencement unless the case says otherwise), a person leaves prison "
+                       "at the earlier of the good-conduct release and the transfer to supervised release (at most "
+                       "365 days earlier); prerelease custody counts as custody.")
+    return text + ("No First Step Act time credits (as in the Commission's retroactivity impact analyses; "
+                   "--time-credits adds them).")

@@ -182,10 +182,10 @@ def time_credits(law: Law, cases: Cases, start: np.ndarray, release: np.ndarray,
         note("assumption", work & ~known_risk, (
             f"PATTERN risk level not given: {base} days per {period} throughout, and the credits assumed applicable "
             "(minimum or low risk at the last assessment, §3624(g)(1)(D)).")),
-        note("assumption", work & known_risk & (dates[:, 0] == t64), lambda i: (
+        note("assumption", work & ~bop & known_risk & (dates[:, 0] == t64), lambda i: (
             f"Earlier PATTERN assessments not given: {base} days per {period} before today; from today the "
             f"{RISK_LEVELS[int(latest[i])]} level is assumed to hold on every later assessment.")),
-        note("assumption", work & known_risk & (dates[:, 0] < t64), lambda i: (
+        note("assumption", work & known_risk & ((dates[:, 0] < t64) | bop), lambda i: (
             f"From today the latest PATTERN level ({RISK_LEVELS[int(latest[i])]}) is assumed to hold on every later "
             "assessment.")),
         note("assumption", work & (cases.removal_order < 0), "No final order of removal (not stated)."),
@@ -258,5 +258,5 @@ class _Schedule:
             k = np.maximum(k, np.maximum(span - cap, -1) // self.period + 1)
         c = self.held(k)
         c = c if cap is None else np.minimum(c, cap)
-        start = np.where(k == 0, np.iinfo(np.int64).min // 2, self.grid + k * self.period)
+        start = np.where(k == 0, np.minimum(self.grid, r), self.grid + k * self.period)   # nothing known before grid
         return np.maximum(start, r - c).astype("datetime64[D]")
