@@ -46,8 +46,9 @@ def exclusions(law: Law, cases: Cases, on: date) -> tuple[np.ndarray, list[Note]
     organizer = np.where(cases.organizer_finding >= 0, cases.organizer_finding == 1, role_section)
     gun = np.where(cases.consecutive_924c >= 0, cases.consecutive_924c == 1, cases.consecutive_months > 0)
     excluded = np.zeros(n, dtype=bool)
-    used_role = np.zeros(n, dtype=bool)
-    used_gun = np.zeros(n, dtype=bool)
+    certain = np.zeros(n, dtype=bool)     # excluded by a clause that needed no assumed fact
+    asks_role = np.zeros(n, dtype=bool)   # a clause turns on a role finding the case does not state
+    asks_gun = np.zeros(n, dtype=bool)
     notes: list[Note] = []
     for c in clauses:
         hit = np.ones(n, dtype=bool)
@@ -59,15 +60,22 @@ def exclusions(law: Law, cases: Cases, on: date) -> tuple[np.ndarray, list[Note]
             hit &= np.any(cases.grams[:, [k for k, d in enumerate(cases.drugs) if d in c["involved"]]] > 0, axis=1)
         if c.get("death_or_injury"):
             hit &= cases.death_or_injury
+        assumed = np.zeros(n, dtype=bool)
         if c.get("consecutive_924c"):
-            used_gun |= hit & (cases.consecutive_924c < 0) & gun
+            unknown = hit & (cases.consecutive_924c < 0) & (cases.consecutive_months > 0)
+            asks_gun |= unknown
+            assumed |= unknown
             hit &= gun
         if c.get("finding") == "organizer":
-            used_role |= hit & (cases.organizer_finding < 0)
+            unknown = hit & (cases.organizer_finding < 0)
+            asks_role |= unknown
+            assumed |= unknown
             hit &= organizer
         excluded |= hit
+        certain |= hit & ~assumed
         notes.append(note("method", hit, f"No time credits: the conviction is listed in 18 U.S.C. §3632(d)(4)(D)"
                           f"{c['clause']} ({c['text']})."))
+    used_role, used_gun = asks_role & ~certain, asks_gun & ~certain
     notes.append(note("assumption", used_role, lambda i: (
         "Organizer, leader, manager or supervisor finding (§3632(d)(4)(D)): not stated; read from the case's "
         + ("§3B1.1 adjustment (found)" if role_section[i] else "adjustments (no §3B1.1: not found)")
@@ -230,7 +238,7 @@ class _Schedule:
 
     def held(self, k: np.ndarray) -> np.ndarray:
         """Credits after k whole periods."""
-        j = (self.K <= k[:, None]).sum(axis=1) - 1
+        j = (k[:, None] >= self.K).sum(axis=1) - 1
         rows = np.arange(len(k))
         return self.H[rows, j] + self.rate[rows, j] * (k - self.K[rows, j])
 

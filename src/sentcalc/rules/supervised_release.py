@@ -24,10 +24,7 @@ def felony_class(law: Law, max_months: np.ndarray, on: np.ndarray) -> np.ndarray
         rows = dt.index_on(on) == k
         assigned = np.zeros(len(max_months), dtype=bool)
         for c in v.data["classes"]:
-            if "at_least" in c:
-                hit = max_months >= months(c["at_least"])
-            else:
-                hit = max_months > months(c["more_than"])
+            hit = max_months >= months(c["at_least"]) if "at_least" in c else max_months > months(c["more_than"])
             take = rows & hit & ~assigned
             out[take] = CLASSES.index(c["class"])
             assigned |= take
