@@ -140,6 +140,11 @@ def test_batch_equals_single_case_on_generated_cases() -> None:
                 want = _m(r["statutory_range"][f"{side}_months"])
                 have = LIFE if got[f"{p}_stat_{side}_life"] else got[f"{p}_stat_{side}"]
                 assert have == want, (i, token, side)
+            for col, key in (("sr_min", "min_months"), ("sr_max", "max_months"), ("sr_gl_min", "guideline_min_months"),
+                             ("sr_gl_max", "guideline_max_months")):
+                want = r["supervised_release"][key]
+                have = "life" if got[f"{p}_{col}_life"] else got[f"{p}_{col}"]
+                assert (have if have is None or have == "life" else int(have)) == want, (i, token, col)
         checked += 1
     assert checked > 1500
 

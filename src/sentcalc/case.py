@@ -172,6 +172,11 @@ class TimeCredits(_Model):
     consecutive_924c: bool | None = Field(
         None, title="Consecutive term under §924(c)", description="the consecutive term is for 18 U.S.C. §924(c); absent: assumed when there is one")
 
+    @field_validator("risk_history")
+    @classmethod
+    def _in_date_order(cls, v: list[RiskAssessment]) -> list[RiskAssessment]:
+        return sorted(v, key=lambda a: a.date)
+
     @model_validator(mode="after")
     def _earned_with_date(self) -> TimeCredits:
         if (self.earned_days is None) != (self.earned_as_of is None):
