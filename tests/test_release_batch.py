@@ -81,6 +81,7 @@ def test_batch_release_columns_equal_the_single_case(tmp_path: Path) -> None:
     assert not bad.any(), problems.reasons
     got = out.to_pylist()[0]
     res = cli("retro", str(write_case(tmp_path, credit_case(**TC))), "--json")
+    assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     rel = doc["original"]["release"]
     assert str(got["now_full_term_date"]) == rel["full_term_date"]

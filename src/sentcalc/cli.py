@@ -71,9 +71,8 @@ def main_options(
                                           help="Show the version and the hash of the guidelines data.")] = False,
 ) -> None:
     """sentcalc: federal law only (state relief such as California's Proposition 64 is out of scope)."""
-    if today:
-        from .regimes import today as parse_today
-        _state["today"] = parse_today(today)
+    from .regimes import today as parse_today
+    _state["today"] = parse_today(today) if today else None   # each invocation its own (in-process runs too)
 
 
 @app.command("range")
