@@ -287,3 +287,20 @@ def test_custody_before_sentencing_is_credited() -> None:
     d = project(LAW, one(case), np.array([140.0]), TODAY).as_dict(0)
     assert d["full_term_date"] == "2027-01-30"   # 2027-11-01 − 1 − 274 days (2015-06-01 to 2016-02-29)
     assert any("274 days before it credited" in a for a in d["assumptions"])
+
+
+def test_the_bundled_time_credit_example() -> None:
+    # examples/cases/meth-time-credits-supervised-release-2021.yaml: the computation in its header.
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "examples" / "cases" / "meth-time-credits-supervised-release-2021.yaml"
+    res = run("--today", "2026-11-25", "retro", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    rel = doc["original"]["release"]
+    assert (rel["full_term_date"], rel["gct_days"], rel["projected_release_date"], rel["weekday_release_date"],
+            rel["supervised_release_transfer_date"], rel["prerelease_custody_date"]) == (
+        "2028-04-27", 404, "2027-03-20", "2027-03-19", "2026-03-20", "2025-07-21")
+    a821 = next(a for a in doc["analyses"] if a["id"] == "amendment-821")
+    assert a821["release"]["full_term_date"] == "2026-08-27" and a821["release"]["gct_days"] == 314
+    assert a821["projected_release_date"] == "2025-10-17" and a821["immediate_release"] is True
+    assert "could go home now" in run("--today", "2026-11-25", "retro", str(path), "--format", "markdown").stdout
