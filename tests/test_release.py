@@ -304,3 +304,15 @@ def test_the_bundled_time_credit_example() -> None:
     assert a821["release"]["full_term_date"] == "2026-08-27" and a821["release"]["gct_days"] == 314
     assert a821["projected_release_date"] == "2025-10-17" and a821["immediate_release"] is True
     assert "could go home now" in run("--today", "2026-11-25", "retro", str(path), "--format", "markdown").stdout
+
+
+@pytest.mark.parametrize("day, weekday", [
+    ("2025-12-25", "2025-12-24"),   # Christmas, a Thursday
+    ("2026-07-04", "2026-07-02"),   # Saturday; Independence Day observed Friday the 3rd (5 U.S.C. §6103(b))
+    ("2025-01-20", "2025-01-17"),   # Martin Luther King Jr. Day: third Monday of January → Friday
+    ("2021-06-19", "2021-06-17"),   # Juneteenth's first year: Saturday, observed Friday the 18th
+    ("2019-06-19", "2019-06-19"),   # before Juneteenth was a holiday: a Wednesday stays
+    ("2027-03-19", "2027-03-19"),   # a plain Friday
+])
+def test_preceding_weekday(day: str, weekday: str) -> None:
+    assert str(preceding_weekday(LAW, np.array([day], dtype="datetime64[D]"))[0]) == weekday

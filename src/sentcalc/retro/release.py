@@ -63,19 +63,19 @@ class GoodConduct:
     moved: np.ndarray         # bool: released on a later method's effective date (its new date had passed)
 
 
-def _per_year_imposed(v: dict, start: np.ndarray, term: np.ndarray) -> np.ndarray:
+def _per_year_imposed(v: dict, start: np.ndarray, term: np.ndarray, end: np.ndarray) -> np.ndarray:
     """54 days per whole year of the term imposed; the final partial year prorated by its days."""
     years = np.floor(term / 12)
     anniversary = add_months(start, years * 12)
-    d = (add_months(start, term) - anniversary).astype(np.int64)
+    d = (end - anniversary).astype(np.int64)
     return (int(v["days_per_year"]) * years.astype(np.int64) + int(v["days_per_year"]) * d // int(v["year_days"]))
 
 
-def _per_year_served(v: dict, start: np.ndarray, term: np.ndarray) -> np.ndarray:
+def _per_year_served(v: dict, start: np.ndarray, term: np.ndarray, end: np.ndarray) -> np.ndarray:
     """54 days at the end of each year served; in the last portion the least x days served such that
     x + ⌊x × rate⌋ covers the rest (the credit earned there shortens it)."""
     per, year, rate = int(v["days_per_year"]), int(v["year_days"]), int(v["daily_rate_per_mille"])
-    total = (add_months(start, term) - start).astype(np.int64)
+    total = (end - start).astype(np.int64)
     years = total // (year + per)
     rest = total - years * (year + per)
     x = rest * 1000 // (1000 + rate)
@@ -94,14 +94,15 @@ def good_conduct(law: Law, start: np.ndarray, prior: np.ndarray, term: np.ndarra
     known = ~np.isnat(start) & ~np.isnan(term) & (term < LIFE)
     s = np.where(known, start, np.datetime64("2000-01-01", "D"))
     t = np.where(known, term, 0.0)
-    full = add_months(s, t) - 1 - prior.astype(np.int64)
+    end = add_months(s, t)
+    full = end - 1 - prior.astype(np.int64)
     release = np.full(n, NAT)
     gct = np.full(n, -1, dtype=np.int64)
     method = np.full(n, -1, dtype=np.int8)
     moved = np.zeros(n, dtype=bool)
     for k, v in enumerate(law.dated(GCT).versions):
         eff = np.datetime64(v.effective, "D")
-        credit = np.where(t > float(v.data["minimum_term_months_exclusive"]), METHODS[v.data["method"]](v.data, s, t), 0)
+        credit = np.where(t > float(v.data["minimum_term_months_exclusive"]), METHODS[v.data["method"]](v.data, s, t, end), 0)
         own = full - credit
         first = k == 0
         in_custody = known & (first | (release >= eff))   # a later method reaches only those still in custody
@@ -152,15 +153,15 @@ def preceding_weekday(law: Law, days: np.ndarray) -> np.ndarray:
     if not ok.any():
         return days.copy()
     years = days[ok].astype("datetime64[Y]").astype(np.int64) + 1970
-    hol = _holidays(law, int(years.min()) - 1, int(years.max()))
-    out = days.copy()
+    hol = _holidays(law, int(years.min()) - 1, int(years.max())).astype(np.int64)
+    out = np.where(ok, days, np.datetime64("1970-01-01", "D")).astype(np.int64)
     for _ in range(5):
-        dow = (out.astype("datetime64[D]").astype(np.int64) + 3) % 7   # 0 = Monday
-        off = ok & ((dow >= 5) | np.isin(out, hol))
+        at = np.minimum(np.searchsorted(hol, out), len(hol) - 1)
+        off = ok & (((out + 3) % 7 >= 5) | (hol[at] == out))   # day 0 (1970-01-01) was a Thursday: +3 → Monday = 0
         if not off.any():
             break
-        out = np.where(off, out - 1, out)
-    return out
+        out = out - off
+    return np.where(ok, out.astype("datetime64[D]"), days)
 
 
 def months_served(start: np.ndarray, prior: np.ndarray, on: np.ndarray, release: np.ndarray) -> np.ndarray:

@@ -222,11 +222,13 @@ class _Schedule:
         far = np.datetime64("9999-12-31", "D")
         bp = np.concatenate([np.full((n, 1), np.datetime64("0001-01-01", "D")), dates, np.full((n, 1), today)], axis=1)
         bp = np.sort(np.where(np.isnat(bp), far, bp), axis=1)
+        is_low = np.zeros(len(RISK_LEVELS) + 1, dtype=bool)   # by level code; -1 (none) reads the last: False
+        is_low[low] = True
         rates = []
         for j in range(bp.shape[1]):
             future = bp[:, j] >= today
             last, prev = _latest(dates, levels, np.where(future, today, bp[:, j]))
-            rates.append(base + bonus * (np.isin(last, low) & (future | np.isin(prev, low))))
+            rates.append(base + bonus * (is_low[last] & (future | is_low[prev])))
         self.rate = np.stack(rates, axis=1).astype(np.int64)
         days = bp.astype(np.int64) - self.grid[:, None]
         self.K = np.maximum(-(-days // period), 0)
