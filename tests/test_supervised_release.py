@@ -91,3 +91,16 @@ def test_every_retro_result_has_supervised_release(tmp_path) -> None:
     assert all("supervised_release" in a["amended"] for a in doc["analyses"] if a["amended"])
     md = run("retro", str(write_case(tmp_path, case)), "--format", "markdown").stdout
     assert "### Supervised release" in md and "at least 60 months, no maximum" in md
+
+
+def test_an_inferred_3553e_motion_lifts_the_original_minimum_too(tmp_path) -> None:
+    # A cooperator sentenced below the 10-year minimum with only substantial_assistance stated: the sentence
+    # check infers a §3553(e) motion (listed in assumptions), and the supervised-release minimum goes with it.
+    case = make_case(**sentence_2019("841(b)(1)(A)", "cocaine", 6000), substantial_assistance=True, sentence_months=60)
+    for doc in (range_json(tmp_path, case, "original")["original"],
+                json.loads(run("retro", str(write_case(tmp_path, case)), "--json").stdout)["original"]):
+        assert any("3553(e)" in a for a in doc["assumptions"])
+        assert doc["supervised_release"] == {"min_months": None, "max_months": "life",
+                                             "guideline_min_months": 24, "guideline_max_months": 60}
+        step = next(s for s in doc["steps"] if s["rule"] == "supervised_release")
+        assert "§3553(e) motion" in step["detail"]

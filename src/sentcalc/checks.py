@@ -81,8 +81,11 @@ def _shown(m: float) -> str:
 
 def apply_sentence_check(cases: Cases, original: Result, check: SentenceCheck) -> None:
     """Record the check on the original result and the inferred departure on the cases (in place)."""
+    from .rules.supervised_release import lift_minimum
+
     original.notes += check.notes
     if check.departure is not None:
+        lift_minimum(original.cols, (check.departure == SA_3553E) & (cases.departure != SA_3553E))
         cases.departure = check.departure
 
 

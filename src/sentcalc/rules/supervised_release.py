@@ -60,6 +60,7 @@ def supervised_release(law: Law, cases: Cases, stat: dict, on_statute: np.ndarra
     cls_ok = cls >= 0
     gmin = np.where(cls_ok, rng[gi, np.maximum(cls, 0), 0], np.nan)
     gmax = np.where(cls_ok, rng[gi, np.maximum(cls, 0), 1], np.nan)
+    base_min, base_max = gmin, gmax
     raise_ = np.array([bool(v.data["raise_to_minimum"]) for v in gl.versions])[gi] & ~np.isnan(smin)
     gmin = np.where(raise_, np.fmax(gmin, smin), gmin)
     gmax = np.where(raise_, np.fmax(gmax, smin), gmax)
@@ -82,7 +83,7 @@ def supervised_release(law: Law, cases: Cases, stat: dict, on_statute: np.ndarra
             prior = "with a prior" if has_prior[i] else "no prior"
             stat_part = f"{sub(i)} ({prior}): at least {yrs(nominal[i])}, no maximum"
             if lifted[i]:
-                why = "the safety valve (18 U.S.C. §3553(f))" if valve[i] else "a §3553(e) motion"
+                why = "the safety valve (18 U.S.C. §3553(f))" if valve[i] else "a §3553(e) motion (USSG §5D1.2, comment.)"
                 stat_part += f"; {why} lifts the minimum"
         g = (f"{yrs(gmin[i])}–{yrs(gmax[i])}" if not np.isnan(gmin[i]) and gmin[i] != gmax[i]
              else yrs(gmax[i]) if not np.isnan(gmin[i]) else f"up to {yrs(gmax[i])}")
@@ -99,5 +100,16 @@ def supervised_release(law: Law, cases: Cases, stat: dict, on_statute: np.ndarra
         f"Uses a statutory supervised-release term not yet verified against the statute text: {sub(i)}, "
         f"{'with' if has_prior[i] else 'no'} prior ({mins.versions[int(mi[i])].citation}).")),
         unverified(gl.versions, gi, cls_ok, "a §5D1.2 guideline term")]
-    cols = {"sr_min": smin, "sr_max": smax, "sr_guideline_min": gmin, "sr_guideline_max": gmax}
+    cols = {"sr_min": smin, "sr_max": smax, "sr_guideline_min": gmin, "sr_guideline_max": gmax, "sr_lifted": lifted,
+            "sr_guideline_class_min": base_min, "sr_guideline_class_max": base_max}
     return cols, steps, notes
+
+
+def lift_minimum(cols: dict[str, np.ndarray], rows: np.ndarray) -> None:
+    """A §3553(e) motion known only after the engine ran (the sentence check infers one): no statutory
+    minimum term and the class's guideline term, in place (the recorded step reads the same arrays)."""
+    rows = rows & ~np.isnan(cols["sr_min"])
+    cols["sr_lifted"][rows] = True
+    cols["sr_min"][rows] = np.nan
+    cols["sr_guideline_min"][rows] = cols["sr_guideline_class_min"][rows]
+    cols["sr_guideline_max"][rows] = cols["sr_guideline_class_max"][rows]
