@@ -34,6 +34,13 @@ def rng(r: dict) -> str:
     return str(r["min_months"]) if r["min_months"] == r["max_months"] else f"{r['min_months']}–{r['max_months']}"
 
 
+def sr_range(s: dict, lo: str, hi: str) -> str:
+    """A JSON supervised-release range as printed: "none" for no minimum, "no max" for "life", one value when equal."""
+    a, b = s[lo], s[hi]
+    shown = ("none" if a is None else str(a)), ("no max" if b == "life" else "—" if b is None else str(b))
+    return shown[0] if a == b else f"{shown[0]}–{shown[1]}"
+
+
 def flat(text: str) -> str:
     """Text with box drawing removed and whitespace collapsed, so wrapped sentences can be searched."""
     return " ".join(re.sub(r"[│╭╮╰╯─┃┏┓┗┛━┡┩╇┳┻┯┷└┘┌┐├┤┼]", " ", text).split())
@@ -133,8 +140,10 @@ def test_retro_text_at_80_columns_equals_the_json(path: Path, law) -> None:
 def test_retro_markdown_equals_the_json(path: Path, law) -> None:
     doc = retro_doc(path, law)
     md = markdown(doc)
-    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in md.splitlines()
-            if line.startswith("| ") and not line.startswith("| Avenue")]
+    lines = md.splitlines()
+    head = next(k for k, line in enumerate(lines) if line.startswith("| Avenue"))
+    table = lines[head + 2:lines.index("", head)]      # the avenue table (the release-date table follows)
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in table]
     assert len(rows) == len(doc["analyses"])
     for row, a in zip(rows, doc["analyses"]):
         am = a["amended"]
@@ -216,7 +225,10 @@ def check_range_text(out: str, doc: dict) -> None:
             "Base offense level": str(r["base_offense_level"]), "Total offense level": str(r["total_offense_level"]),
             "Criminal history category": r["criminal_history_category"],
             "Sentencing Table cell (months)": rng(r["table_range"]), "Guideline range (months)": rng(r["guideline_range"]),
-            "Statute": r["statutory_range"]["subsection"], "Statutory range (months)": rng(r["statutory_range"])}
+            "Statute": r["statutory_range"]["subsection"], "Statutory range (months)": rng(r["statutory_range"]),
+            "Supervised release, statute (months)": sr_range(r["supervised_release"], "min_months", "max_months"),
+            "Supervised release, guideline (months)": sr_range(r["supervised_release"], "guideline_min_months",
+                                                               "guideline_max_months")}
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)

@@ -231,14 +231,18 @@ def render_text(console, doc: dict) -> None:
         t.add_row(SHORT.get(a["id"], a["id"]), c["range"], f"{c['subsection']}\n{c['statutory']}", _outcome(a))
     console.print(t)
     rows = release_rows(doc)
-    rt = Table(title="Release dates", caption="Going home: the earlier of the good-conduct release and the transfer "
-               "to supervised release; prerelease custody is still custody.")
-    rt.add_column("")
-    for label, _ in rows:
-        rt.add_column(label.replace(": ", "\n"), no_wrap=True)
-    for label, key in RELEASE_COLUMNS:
-        rt.add_row(label, *[view.DASH if rel.get(key) is None else str(rel.get(key)) for _, rel in rows])
-    console.print(rt)
+    label_width = max(len(label) for label, _ in RELEASE_COLUMNS)
+    per = max(1, (console.width - 1 - (label_width + 3)) // (len("Term now in force") + 3))  # terms that fit
+    for start in range(0, len(rows), per):
+        rt = Table(title="Release dates")
+        rt.add_column("", no_wrap=True)
+        for label, _ in rows[start:start + per]:
+            rt.add_column(label.replace(": ", "\n"), no_wrap=True)
+        for label, key in RELEASE_COLUMNS:
+            rt.add_row(label, *[view.DASH if rel.get(key) is None else str(rel.get(key)) for _, rel in rows[start:start + per]])
+        console.print(rt)
+    console.print("Going home: the earlier of the good-conduct release and the transfer to supervised release; "
+                  "prerelease custody is still custody.")
     console.print(f"Supervised release: {supervised_release_text(o)} (original).")
     for a in doc["analyses"]:
         body = [f"• {x}" for x in a["reasons"] + a["notes"]]
