@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from helpers import make_case, run, write_case
+from helpers import make_case, run, run_main, write_case
 from sentcalc.columns import from_models
 from sentcalc.io.casefile import parse_case
 from sentcalc.law import default_law
@@ -188,13 +188,12 @@ def test_risk_history_sets_the_rate() -> None:
     # Medium until 2025-01-16, then low twice: 15 per 30 only for periods that begin once the two latest
     # assessments are low (from 2025-07-16). A case decided on 2026-11-25 with that history earns more
     # than at 10 throughout, less than at 15 throughout, and the dates move accordingly.
-    hist = [{"date": "2024-07-16", "level": "medium"}, {"date": "2025-01-16", "level": "low"},
-            {"date": "2025-07-16", "level": "low"}]
+    hist = "2024-07-16:medium; 2025-01-16:low; 2025-07-16:low"
     mixed = overlay("2026-11-25", risk_history=hist)
     low = overlay("2024-01-16", risk_level="low")
     ten = overlay("2024-01-16")
     assert ten["prerelease_custody_date"] > mixed["prerelease_custody_date"] > low["prerelease_custody_date"]
-    high = overlay("2026-11-25", risk_history=hist + [{"date": "2026-01-16", "level": "high"}])
+    high = overlay("2026-11-25", risk_history=hist + "; 2026-01-16:high")
     assert high["supervised_release_transfer_date"] is None and high["prerelease_custody_date"] is None
     assert "cannot be applied while the risk level is high" in high["method"]
 
@@ -316,3 +315,15 @@ def test_the_bundled_time_credit_example() -> None:
 ])
 def test_preceding_weekday(day: str, weekday: str) -> None:
     assert str(preceding_weekday(LAW, np.array([day], dtype="datetime64[D]"))[0]) == weekday
+
+
+@pytest.mark.parametrize("history, words", [
+    ("2024-02-30:low", "is not a dated PATTERN level"),
+    ("2024-01-01:moderate", "is not a dated PATTERN level"),
+    ("2027-01-01:low", "is after today"),
+])
+def test_a_bad_risk_history_names_the_field(tmp_path, capsys, history: str, words: str) -> None:
+    case = make_case(sentence_months=120, custody_start="2006-06-01")
+    case["time_credits"] = {"risk_history": history}
+    code, out, err = run_main(["retro", str(write_case(tmp_path, case)), "--json"], capsys)
+    assert code == 2 and not out and "time_credits" in err and words in err and "Traceback" not in err, err

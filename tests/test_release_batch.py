@@ -32,7 +32,7 @@ def credit_case(**tc: object) -> dict:
     return case
 
 
-TC = {"risk_level": "low", "risk_history": [{"date": "2025-07-01", "level": "low"}, {"date": "2024-07-01", "level": "medium"}],
+TC = {"risk_level": "low", "risk_history": "2025-07-01:low; 2024-07-01:medium",
       "programming_start": "2024-03-01", "earned_days": 300, "earned_as_of": "2026-06-01", "removal_order": False,
       "organizer_finding": False, "consecutive_924c": None}
 

@@ -37,8 +37,8 @@ def release_cases(draw: st.DrawFn) -> dict:
         tc["risk_level"] = draw(st.sampled_from(LEVELS))
     if draw(st.booleans()):
         days = sorted(draw(st.lists(st.integers(0, 3000), max_size=4)))
-        tc["risk_history"] = [{"date": min(start + timedelta(days=d), TODAY).isoformat(),
-                               "level": draw(st.sampled_from(LEVELS))} for d in days]
+        tc["risk_history"] = ";".join(f"{min(start + timedelta(days=d), TODAY).isoformat()}:"
+                                      f"{draw(st.sampled_from(LEVELS))}" for d in days) or None
     if draw(st.booleans()):
         tc["programming_start"] = min(max(start, sentencing) + timedelta(days=draw(st.integers(0, 400))), TODAY).isoformat()
     if draw(st.booleans()):

@@ -7,6 +7,7 @@ court's own numbers, when known, go in `findings` and are authoritative for the 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Literal
@@ -147,9 +148,25 @@ RISK_LEVELS = ("minimum", "low", "medium", "high")
 """PATTERN risk levels (18 U.S.C. §3632(a)), lowest first."""
 
 
-class RiskAssessment(_Model):
-    date: Day = Field(description="the date of the assessment")
-    level: Literal[RISK_LEVELS] = Field(description="the PATTERN risk level")  # type: ignore[valid-type]
+HISTORY_ITEM = re.compile(r"^(\d{4}-\d{2}-\d{2}):(" + "|".join(RISK_LEVELS) + r")$")
+
+
+def risk_history(text: str) -> list[tuple[date, str]]:
+    """PATTERN assessments written "2024-04-15:medium; 2024-10-15:low", in date order; ValueError names a bad one."""
+    out = []
+    for item in (x.strip() for x in text.split(";")):
+        if not item:
+            continue
+        m = HISTORY_ITEM.match(item)
+        try:
+            day = date.fromisoformat(m.group(1)) if m else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise ValueError(f"'{item}' is not a dated PATTERN level: write YYYY-MM-DD:level (levels "
+                             + ", ".join(RISK_LEVELS) + "), separated by ';'")
+        out.append((day, m.group(2)))
+    return sorted(out)
 
 
 class TimeCredits(_Model):
@@ -158,24 +175,28 @@ class TimeCredits(_Model):
 
     risk_level: Literal[RISK_LEVELS] | None = Field(  # type: ignore[valid-type]
         None, title="Latest PATTERN risk level", description="the latest PATTERN risk level")
-    risk_history: list[RiskAssessment] = Field(
-        default_factory=list, max_length=100, title="PATTERN assessments",
-        description="PATTERN assessments with their dates, as far as known")
+    risk_history: str | None = Field(
+        None, max_length=2000, title="PATTERN assessments",
+        description="earlier assessments as far as known, dated: 2024-04-15:medium; 2024-10-15:low")
     programming_start: date | None = Field(None, title="Programming began", description="the date programming began")
     earned_days: int | None = Field(None, ge=0, le=20_000, title="Credits earned (BOP)",
                                     description="credits earned, the BOP's figure")
     earned_as_of: date | None = Field(None, title="Credits counted on", description="the date of the BOP's figure")
     removal_order: bool | None = Field(
-        None, title="Final order of removal", description="a final order of removal: credits are earned but cannot be applied (§3632(d)(4)(E))")
+        None, title="Final order of removal",
+        description="a final order of removal: credits are earned but cannot be applied (§3632(d)(4)(E))")
     organizer_finding: bool | None = Field(
-        None, title="Organizer or leader finding", description="the court found an organizer, leader, manager or supervisor; absent: a §3B1.1 adjustment")
+        None, title="Organizer or leader finding",
+        description="the court found an organizer, leader, manager or supervisor; absent: a §3B1.1 adjustment")
     consecutive_924c: bool | None = Field(
-        None, title="Consecutive term under §924(c)", description="the consecutive term is for 18 U.S.C. §924(c); absent: assumed when there is one")
+        None, title="Consecutive term under §924(c)",
+        description="the consecutive term is for 18 U.S.C. §924(c); absent: assumed when there is one")
 
     @field_validator("risk_history")
     @classmethod
-    def _in_date_order(cls, v: list[RiskAssessment]) -> list[RiskAssessment]:
-        return sorted(v, key=lambda a: a.date)
+    def _in_date_order(cls, v: str | None) -> str | None:
+        """Checked and written in date order, as the flat column holds it."""
+        return None if v is None else ";".join(f"{d.isoformat()}:{lv}" for d, lv in risk_history(v)) or None
 
     @model_validator(mode="after")
     def _earned_with_date(self) -> TimeCredits:
@@ -187,7 +208,7 @@ class TimeCredits(_Model):
     def _not_future(self, info: ValidationInfo) -> TimeCredits:
         today = (info.context or {}).get("today")
         dates = [("earned_as_of", self.earned_as_of), ("programming_start", self.programming_start)]
-        dates += [("risk_history.date", a.date) for a in self.risk_history]
+        dates += [("risk_history", d) for d, _ in risk_history(self.risk_history or "")]
         for name, d in dates:
             if today is not None and d is not None and d > today:
                 raise ValueError(f"{name} {d.isoformat()} is after today ({today.isoformat()})")

@@ -111,11 +111,6 @@ def _tri(v: bool | None) -> int:
     return -1 if v is None else int(v)
 
 
-def history_text(assessments: list) -> str:
-    """PATTERN assessments as the flat column writes them: "2022-03-01:medium;2022-09-01:low"."""
-    return ";".join(f"{a.date.isoformat()}:{a.level}" for a in sorted(assessments, key=lambda a: a.date))
-
-
 def _lvl(v: object) -> float:
     from .law import LIFE
     return float(LIFE) if v == "life" else float(v)  # type: ignore[arg-type]
@@ -185,7 +180,7 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
             [np.nan if c.supervised_release_months is None else _lvl(c.supervised_release_months) for c in cases]),
         pattern_risk_level=np.array([-1 if t is None or t.risk_level is None else RISK_LEVELS.index(t.risk_level)
                                      for t in tc], dtype=np.int8),
-        pattern_history=np.array([history_text(t.risk_history) if t else "" for t in tc], dtype=object),
+        pattern_history=np.array([(t.risk_history or "") if t else "" for t in tc], dtype=object),
         programming_start=np.array([_d(t.programming_start if t else None) for t in tc], dtype="datetime64[D]"),
         ftc_earned_days=np.array([np.nan if t is None or t.earned_days is None else float(t.earned_days) for t in tc]),
         ftc_earned_as_of=np.array([_d(t.earned_as_of if t else None) for t in tc], dtype="datetime64[D]"),

@@ -19,8 +19,8 @@ import numpy as np
 from annotated_types import Ge, Le
 from pydantic import BaseModel
 
-from ..case import AVENUES, CATEGORIES, DEPARTURES, MAX_GRAMS, RISK_LEVELS, SUBSECTIONS, Case
-from ..columns import Cases, history_text
+from ..case import AVENUES, CATEGORIES, DEPARTURES, MAX_GRAMS, RISK_LEVELS, SUBSECTIONS, Case, risk_history
+from ..columns import Cases
 from ..law import LIFE, Law
 from ..rules.drug_quantity import counted
 from ..validate import check
@@ -33,14 +33,14 @@ RENAME = {
     ("criminal_history", "status_points"): "status_points", ("criminal_history", "recency_points"): "recency_points",
     ("findings", "guideline_range", "min_months"): "findings_guideline_min_months",
     ("findings", "guideline_range", "max_months"): "findings_guideline_max_months",
-    ("time_credits", "risk_level"): "pattern_risk_level", ("time_credits", "programming_start"): "programming_start",
+    ("time_credits", "risk_level"): "pattern_risk_level", ("time_credits", "risk_history"): "pattern_history",
+    ("time_credits", "programming_start"): "programming_start",
     ("time_credits", "earned_days"): "ftc_earned_days", ("time_credits", "earned_as_of"): "ftc_earned_as_of",
     ("time_credits", "removal_order"): "removal_order", ("time_credits", "organizer_finding"): "organizer_finding",
     ("time_credits", "consecutive_924c"): "consecutive_924c",
 }
 LISTS = {"drugs", "adjustments", "reductions"}  # flattened specially
-HISTORY = ("time_credits", "risk_history")      # one column, "2022-03-01:medium;2022-09-01:low"
-HISTORY_ITEM = re.compile(r"^(\d{4}-\d{2}-\d{2}):(" + "|".join(RISK_LEVELS) + r")$")
+
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def model_columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[
         path = (*prefix, name)
         ann = f.annotation
         sub = [a for a in (typing.get_args(ann) or (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
-        if (name in LISTS and not prefix) or path == HISTORY:
+        if name in LISTS and not prefix:
             continue
         if sub:
             out += model_columns(sub[0], path)
@@ -111,9 +111,7 @@ def columns(law: Law) -> list[Column]:
              Column("named_adjustments", ("adjustments", "named"), "str"),
              Column("reduction_avenues", ("reductions", "avenue"), "str")]
     k = next(i for i, c in enumerate(cols) if c.name == "mitigating_role")
-    cols = cols[:k] + drug_cols + extra[:3] + cols[k:] + extra[3:]
-    h = next(i for i, c in enumerate(cols) if c.name == "pattern_risk_level") + 1
-    return cols[:h] + [Column("pattern_history", HISTORY, "str")] + cols[h:]
+    return cols[:k] + drug_cols + extra[:3] + cols[k:] + extra[3:]
 
 
 def case_to_row(case: Case, law: Law) -> dict[str, Any]:
@@ -131,8 +129,6 @@ def case_to_row(case: Case, law: Law) -> dict[str, Any]:
             row[c.name] = ";".join(a["section"] for a in d["adjustments"] if a["levels"] is None)
         elif c.name == "reduction_avenues":
             row[c.name] = ";".join(r["avenue"] for r in d["reductions"])
-        elif c.path == HISTORY:
-            row[c.name] = history_text(case.time_credits.risk_history) if case.time_credits else ""
         else:
             node: Any = d
             for p in c.path:
@@ -170,8 +166,6 @@ def row_to_document(row: dict[str, Any], law: Law) -> dict[str, Any]:
         v = val(c.name)
         if v is None or c.path[0] in LISTS:
             continue
-        if c.path == HISTORY:
-            v = [{"date": x.split(":")[0], "level": x.split(":")[1]} for x in str(v).split(";") if x]
         v = typed(c, v)
         node = doc
         for p in c.path[:-1]:
@@ -476,17 +470,18 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
 
 
 def _history_ok(text: str, today: date) -> bool:
-    items = [x.strip() for x in text.split(";") if x.strip()]
     try:
-        return all((m := HISTORY_ITEM.match(x)) and date.fromisoformat(m.group(1)) <= today for x in items)
+        return all(d <= today for d, _ in risk_history(text))
     except ValueError:
         return False
 
 
 def _history_sorted(text: str) -> str:
-    """The history in date order, as columns.history_text writes it (bad values are rejected first)."""
-    items = sorted(x.strip() for x in text.split(";") if x.strip())
-    return ";".join(items)
+    """The history in date order, as the case model writes it ("" for a bad one: its row is refused)."""
+    try:
+        return ";".join(f"{d.isoformat()}:{lv}" for d, lv in risk_history(text))
+    except ValueError:
+        return ""
 
 
 def _all_sections(found, named, n: int) -> np.ndarray:

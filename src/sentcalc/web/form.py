@@ -40,6 +40,10 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("sentence", "The sentence, custody and earlier reductions", (
         "sentence_months", "custody_start", "prior_custody_days", "consecutive_months", "substantial_assistance",
         "departure", "reductions", "previous_404_denied", "bop_projected_release_date")),
+    ("release", "Release: supervised release and First Step Act time credits", (
+        "supervised_release_months", "time_credits.risk_level", "time_credits.risk_history",
+        "time_credits.programming_start", "time_credits.earned_days", "time_credits.earned_as_of",
+        "time_credits.removal_order", "time_credits.organizer_finding", "time_credits.consecutive_924c")),
     ("findings", "The court's findings", (
         "findings.base_offense_level", "findings.total_offense_level", "findings.guideline_range.min_months",
         "findings.guideline_range.max_months")),
