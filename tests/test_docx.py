@@ -20,7 +20,7 @@ from sentcalc.documents import range_document, retro_document
 from sentcalc.io.casefile import load_case
 from sentcalc.law import default_law
 from sentcalc.report.docx import range_docx, retro_docx
-from sentcalc.report.retro import summary
+from sentcalc.report.retro import RELEASE_COLUMNS, release_rows, summary, supervised_release_text
 
 CASES = sorted((Path(__file__).resolve().parent.parent / "examples" / "cases").glob("*.yaml"))
 DAY = date.fromisoformat(TODAY)
@@ -73,8 +73,15 @@ def test_retro_docx_tables_equal_the_json(path: Path, law) -> None:
     assert f"Statute: {o['statutory_range']['subsection']}: {rng(o['statutory_range'])} months." in body
     best = next((a["title"] for a in doc["analyses"] if a["id"] == doc["best"]), "none")
     assert f"Best avenue: {best}." in body
+    # Release dates: the term in force and each eligible avenue's lowest term, every date as in the JSON.
+    release = d.tables[1]
+    assert [c.text for c in release.rows[0].cells] == ["Term", *(c for c, _ in RELEASE_COLUMNS)]
+    assert [[c.text for c in r.cells] for r in release.rows[1:]] == [
+        [label, *("—" if rel.get(k) is None else str(rel[k]) for _, k in RELEASE_COLUMNS)]
+        for label, rel in release_rows(doc)]
+    assert f"Original ({o['statutory_range']['subsection']}): {supervised_release_text(o)}." in body
     # The worksheet: the original steps, then each avenue's, word for word with their citations.
-    sheets = [[(r.cells[1].text, r.cells[2].text) for r in t.rows[1:]] for t in d.tables[1:]]
+    sheets = [[(r.cells[1].text, r.cells[2].text) for r in t.rows[1:]] for t in d.tables[2:]]
     expected = [o["steps"]] + [a["steps"] for a in doc["analyses"] if a["steps"]]
     assert sheets == [[(s["detail"], s["citation"]) for s in steps] for steps in expected]
     # Assumptions and provenance.
@@ -100,6 +107,7 @@ def test_range_docx_table_equals_the_json(path: Path, law) -> None:
     assert rows["Guideline range (months)"] == [rng(r["guideline_range"]) for r in res]
     assert rows["Statute"] == [r["statutory_range"]["subsection"] for r in res]
     assert rows["Statutory range (months)"] == [rng(r["statutory_range"]) for r in res]
+    assert rows["Supervised release"] == [supervised_release_text(r) for r in res]
     sheets = [[(r.cells[1].text, r.cells[2].text) for r in w.rows[1:]] for w in d.tables[1:]]
     assert sheets == [[(s["detail"], s["citation"]) for s in r["steps"]] for r in res]
 

@@ -175,6 +175,8 @@ def retro_docx(doc: dict) -> bytes:
     p.paragraph_format.space_before = Pt(6)
     p.add_run(f"Best avenue: {best['title'] if best else 'none'}.").bold = True
 
+    _release(d, doc)
+
     d.add_heading("Summary", level=1)
     d.add_paragraph(summary(doc))
 
@@ -200,6 +202,38 @@ def retro_docx(doc: dict) -> bytes:
     return _bytes(d)
 
 
+def _release(d, doc: dict) -> None:
+    """Release dates for the term in force and each eligible avenue's lowest term, then supervised release:
+    the same rows and words as the Markdown memo (report/retro.py)."""
+    from .retro import RELEASE_COLUMNS, release_rows, supervised_release_text
+
+    d.add_heading("Release dates", level=1)
+    rows = release_rows(doc)
+    cols = [("Term", None), *RELEASE_COLUMNS]
+    _table(d, [c for c, _ in cols], [[label] + [view.DASH if rel.get(k) is None else str(rel.get(k))
+                                                for _, k in RELEASE_COLUMNS] for label, rel in rows],
+           [WIDTH_IN / len(cols)] * len(cols))
+    d.add_paragraph("\"Could go home\" is the earlier of the good-conduct release and the transfer to supervised "
+                    "release; prerelease custody (home confinement or a residential reentry center) is still custody.")
+    methods = [f"{label}: {rel['method']}" for label, rel in rows if rel.get("method")]
+    if methods:
+        _bullets(d, methods)
+    assumed = list(dict.fromkeys(x for _, rel in rows for x in rel.get("assumptions", [])))
+    if assumed:
+        d.add_paragraph("Assumed for the release dates:")
+        _bullets(d, assumed)
+    d.add_heading("Supervised release", level=1)
+    o = doc["original"]
+    _bullets(d, [f"Original ({o['statutory_range']['subsection']}): {supervised_release_text(o)}."]
+             + [f"{a['title']} ({a['amended']['statutory_range']['subsection']}): {supervised_release_text(a['amended'])}."
+                for a in doc["analyses"] if a["amended"] and a["eligible"]])
+
+
+def _supervised(r: dict) -> str:
+    from .retro import supervised_release_text
+    return supervised_release_text(r)
+
+
 RANGE_ROWS = (
     ("Base offense level", lambda r: str(r["base_offense_level"])),
     ("Total offense level", lambda r: str(r["total_offense_level"])),
@@ -208,6 +242,7 @@ RANGE_ROWS = (
     ("Guideline range (months)", lambda r: view.span(r["guideline_range"])),
     ("Statute", lambda r: r["statutory_range"]["subsection"]),
     ("Statutory range (months)", lambda r: view.span(r["statutory_range"])),
+    ("Supervised release", _supervised),
 )
 
 
