@@ -31,7 +31,7 @@ CASES = [
     ("status points exceed points", {"criminal_history": {"points": 1, "status_points": 2}}, ["status_points"]),
     ("unknown field", {"zero_points": True}, ["zero_points", "not a case field"]),
     ("acceptance 1", {"acceptance": 1}, ["acceptance", "1"]),
-    ("no criminal history", {"criminal_history": {}}, ["criminal_history", "give points"]),
+    ("no criminal history", {"criminal_history": {}}, ["criminal_history.points", "(missing)", "give criminal_history.points"]),
     ("bad date", {"offense_date": "2005-02-30"}, ["offense_date", "2005-02-30"]),
 ]
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from . import reasons
 from .errors import CrossFieldError
 
 SUBSECTIONS = ("841(b)(1)(A)", "841(b)(1)(B)", "841(b)(1)(C)", "841(b)(1)(D)", "844(a)")
@@ -29,6 +30,17 @@ Section = Annotated[str, Field(pattern=r"^[1-8][A-Z]\d\.\d{1,2}(\([a-z0-9]{1,4}\
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain(cls, v: object, info: ValidationInfo) -> object:
+        return reasons.plain(v, cls.model_fields[info.field_name].annotation)
+
+
+def _raise(problems: list[tuple[str, object, str]]) -> None:
+    """Every cross-field problem of a model at once (the first names the field to fix)."""
+    if problems:
+        raise CrossFieldError(*problems[0], also=problems[1:])
 
 
 class Conviction(_Model):
@@ -52,7 +64,7 @@ class Conviction(_Model):
     @model_validator(mode="after")
     def _one_quantity(self) -> Conviction:
         if self.grams is not None and self.count is not None:
-            raise CrossFieldError("count", self.count, "give grams or count (for plants), not both")
+            raise CrossFieldError("count", self.count, reasons.BOTH_QUANTITIES)
         return self
 
     @property
@@ -96,16 +108,15 @@ class CriminalHistory(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> CriminalHistory:
+        problems: list[tuple[str, object, str]] = []
         if self.points is None and self.category is None:
-            raise CrossFieldError("points", None, "give points (the total found at sentencing) or category (I to VI)")
+            problems.append(("points", None, reasons.POINTS_OR_CATEGORY))
         if self.points is not None and self.status_points + self.recency_points > self.points:
-            raise CrossFieldError(
-                "status_points", self.status_points,
-                f"status_points ({self.status_points}) + recency_points ({self.recency_points}) exceed "
-                f"points ({self.points}); they are part of the total")
-        if self.points is None and (self.status_points or self.recency_points):
-            raise CrossFieldError("points", None, "status_points and recency_points need points (the total found at "
-                                  "sentencing)")
+            problems.append(("status_points", self.status_points,
+                             reasons.status_exceeds(self.status_points, self.recency_points, self.points)))
+        if self.points is None and self.category is not None and (self.status_points or self.recency_points):
+            problems.append(("status_points", self.status_points, reasons.STATUS_NEED_POINTS))
+        _raise(problems)
         return self
 
 
@@ -284,15 +295,7 @@ class Case(_Model):
     @classmethod
     def _sentence_range(cls, v: float | str | None) -> float | str | None:
         if isinstance(v, float | int) and not 0 <= v <= 10_000:
-            raise ValueError("give the term in months (0 to 10,000) or 'life'")
-        return v
-
-    @field_validator("custody_start")
-    @classmethod
-    def _custody_not_future(cls, v: date | None, info: ValidationInfo) -> date | None:
-        today = (info.context or {}).get("today")
-        if v is not None and today is not None and v > today:
-            raise ValueError(f"custody_start is after today ({today.isoformat()})")
+            raise ValueError(reasons.SENTENCE_RANGE)
         return v
 
     @field_validator("offense_date")
@@ -300,25 +303,35 @@ class Case(_Model):
     def _not_future(cls, v: date, info: ValidationInfo) -> date:
         today = (info.context or {}).get("today")
         if today is not None and v > today:
-            raise ValueError(f"the offense date is after today ({today.isoformat()})")
+            raise ValueError(reasons.after_today("offense_date", today))
         return v
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Case:
-        if self.sentencing_date < self.offense_date:
-            raise CrossFieldError(
-                "sentencing_date", self.sentencing_date.isoformat(),
-                f"sentencing_date {self.sentencing_date.isoformat()} is before offense_date "
-                f"{self.offense_date.isoformat()}")
-        if self.custody_start is not None and self.custody_start < self.offense_date:
-            raise CrossFieldError("custody_start", self.custody_start.isoformat(),
-                                  f"custody_start is before offense_date ({self.offense_date.isoformat()})")
-        if self.departure in ("5K1.1", "3553(e)") and not self.substantial_assistance:
-            raise CrossFieldError("departure", self.departure, f"departure {self.departure} is a substantial-assistance "
-                                  "motion, but "
-                             "substantial_assistance is false; they must agree")
-        if self.substantial_assistance and self.departure in ("none", "other"):
-            raise CrossFieldError("departure", self.departure, f"substantial_assistance is true, but departure is "
-                                  f"{self.departure!r}; "
-                             "use 5K1.1 or 3553(e)")
-        return self
+    # Checks across fields are field validators reading the fields declared before (info.data holds those that
+    # are valid), so they run, and are reported, even when another field of the case is wrong.
+    @field_validator("sentencing_date")
+    @classmethod
+    def _after_offense(cls, v: date, info: ValidationInfo) -> date:
+        offense = info.data.get("offense_date")
+        if offense is not None and v < offense:
+            raise ValueError(reasons.sentencing_before_offense(v, offense))
+        return v
+
+    @field_validator("custody_start")
+    @classmethod
+    def _custody(cls, v: date | None, info: ValidationInfo) -> date | None:
+        today, offense = (info.context or {}).get("today"), info.data.get("offense_date")
+        if v is not None and today is not None and v > today:
+            raise ValueError(reasons.after_today("custody_start", today))
+        if v is not None and offense is not None and v < offense:
+            raise ValueError(reasons.custody_before_offense(offense))
+        return v
+
+    @field_validator("departure")
+    @classmethod
+    def _departure_agrees(cls, v: str | None, info: ValidationInfo) -> str | None:
+        assisted = info.data.get("substantial_assistance")
+        if v in ("5K1.1", "3553(e)") and assisted is False:
+            raise ValueError(reasons.departure_needs_assistance(v))
+        if assisted and v in ("none", "other"):
+            raise ValueError(reasons.assistance_needs_departure(v))
+        return v

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from .errors import InputError, LawDataError
+from .errors import InputError, LawDataError, missing_extra
 
 app = typer.Typer(
     help="Recompute U.S. federal drug sentences under the law as it stood on any date, every step cited.",
@@ -414,8 +414,10 @@ def main() -> None:
         code = app(args=_global_today(sys.argv[1:]), standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except InputError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        for line in str(exc).splitlines():
+            typer.echo(f"error: {line}", err=True)
         sys.exit(2)
+
     except LawDataError as exc:
         typer.echo(f"error in the guidelines data: {exc}", err=True)
         sys.exit(3)
@@ -430,6 +432,10 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last guard: a message, never a traceback
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error from the option parser
             exc.show()
+            sys.exit(2)
+        extra = missing_extra(exc) if isinstance(exc, ImportError) else None
+        if extra is not None:  # an optional dependency imported on a path that did not ask for it first
+            typer.echo(f"error: {extra}", err=True)
             sys.exit(2)
         typer.echo(f"internal error ({type(exc).__name__}): {exc}. Please report it with the command you ran.",
                    err=True)

@@ -9,6 +9,7 @@ import numpy as np
 
 from .case import CATEGORIES, SUBSECTIONS
 from .columns import Cases
+from .reasons import DRUG_ALIASES, one_of
 from .law import Law
 from .regimes import first_guidelines
 from .rules.criminal_history import category_from_points
@@ -24,13 +25,9 @@ class Problem:
     allowed: str
 
 
-def check_drug_names(names: list[str], law: Law, field: str) -> list[tuple[int, str]]:
-    """(position, name) of every drug name the law has no table for."""
-    return [(k, n) for k, n in enumerate(names) if n not in law.drugs]
-
-
-def drug_allowed(law: Law) -> str:
-    return "use one of " + ", ".join(law.drugs)
+def drug_allowed(law: Law, name: object = None) -> str:
+    """What a drug field allows, after the nearest valid name (`crack` → did you mean cocaine_base?)."""
+    return one_of(law.drugs, name, DRUG_ALIASES)
 
 
 REQUIREMENTS = {
