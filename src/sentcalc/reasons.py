@@ -117,6 +117,16 @@ def for_kind(kind: str, choices: tuple = (), value: object = None) -> str:
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def date_problem(value: object) -> str:
+    """What is wrong with a date as written: not YYYY-MM-DD, or a day the calendar does not have."""
+    if isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
+        try:
+            date.fromisoformat(value.strip())
+        except ValueError as exc:
+            return f"{DATE} ({exc})"
+    return DATE
+
+
 def plain(value: Any, annotation: Any) -> Any:
     """A scalar as the field's kind takes it, before pydantic's own parsing: refuses what pydantic would
     otherwise turn silently into something else (true as 1 gram, 86400 as 1970-01-02, bytes as text)."""
@@ -129,9 +139,9 @@ def plain(value: Any, annotation: Any) -> Any:
         if isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
             try:
                 return date.fromisoformat(value.strip())
-            except ValueError as exc:
-                raise ValueError(f"{DATE} ({exc})") from None
-        raise ValueError(DATE)
+            except ValueError:
+                pass
+        raise ValueError(date_problem(value))
     if isinstance(value, bytes | bytearray | date) or (isinstance(value, bool) and kind != "bool"):
         raise ValueError(for_kind(kind, choices, value))
     return value
@@ -159,9 +169,11 @@ def distance(a: str, b: str, limit: int = 3) -> int:
     return min(prev[-1], limit)
 
 
-def suggest(value: object, valid: Iterable[str], aliases: dict[str, str] | None = None, within: int = 2) -> str | None:
-    """The valid name `value` most likely meant: the same name written differently, a listed alias, or the
-    one nearest in spelling (at most `within` edits); None when nothing is close."""
+def suggest(value: object, valid: Iterable[str], aliases: dict[str, str] | None = None) -> str | None:
+    """The valid name `value` most likely meant: the same name written differently (case, '_', '-', space,
+    punctuation, a leading '21 U.S.C.'), a listed alias, or the one nearest in spelling: at most 2 edits, or
+    1 for a name of 6 characters or fewer (so `state` is not taken for `statute`, nor `1` for `0`); None when
+    nothing is close."""
     if not isinstance(value, str) or not value.strip():
         return None
     names = list(valid)
@@ -172,6 +184,9 @@ def suggest(value: object, valid: Iterable[str], aliases: dict[str, str] | None 
     for n in names:
         if normal(n) == key or re.sub(r"[^0-9a-z]", "", normal(n)) == compact:
             return n
+    if not re.search(r"[a-z]", key):
+        return None
+    within = 1 if len(key) <= 6 else 2
     scored = sorted((distance(key, normal(n)), n) for n in names)
     return scored[0][1] if scored and scored[0][0] <= within else None
 

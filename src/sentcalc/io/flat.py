@@ -13,17 +13,20 @@ import re
 import typing
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from annotated_types import Ge, Le
 from pydantic import BaseModel
 
+from .. import reasons
 from ..case import AVENUES, CATEGORIES, DEPARTURES, MAX_GRAMS, RISK_LEVELS, SUBSECTIONS, Case, risk_history
 from ..columns import Cases
+from ..errors import FieldProblem, raise_all
 from ..law import LIFE, Law
 from ..rules.drug_quantity import counted
-from ..validate import check
+from ..validate import check, drug_allowed
 
 # Flat names that are not simply "<parent>_<field>" (the research-data names the issue fixes).
 RENAME = {
@@ -56,22 +59,6 @@ class Column:
     required: bool = False
 
 
-def _kind(annotation: Any) -> tuple[str, tuple]:
-    args = typing.get_args(annotation)
-    origin = typing.get_origin(annotation)
-    if origin is typing.Literal:
-        return "choice", tuple(args)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        inner = [a for a in args if a is not type(None)]
-        lits = [a for a in inner if typing.get_origin(a) is typing.Literal]
-        if lits and any(a in (float, int) for a in inner):
-            return "months", ()
-        return _kind(inner[0]) if len(inner) == 1 else _kind(inner[0])
-    if origin is typing.Annotated:
-        return _kind(args[0])
-    return {str: "str", date: "date", float: "number", int: "int", bool: "bool"}.get(annotation, "str"), ()
-
-
 def model_columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column]:
     """Every scalar field of `model` (nested models walked, the top-level lists left out), with its kind and limits."""
     out: list[Column] = []
@@ -84,7 +71,7 @@ def model_columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[
         if sub:
             out += model_columns(sub[0], path)
             continue
-        kind, choices = _kind(ann)
+        kind, choices = reasons.kind_of(ann)
         ge = next((m.ge for m in f.metadata if isinstance(m, Ge)), None)
         le = next((m.le for m in f.metadata if isinstance(m, Le)), None)
         flat = RENAME.get(path) or "_".join(path)
@@ -189,12 +176,124 @@ def missing_required(names: list[str], law: Law) -> list[str]:
     return [c.name for c in columns(law) if c.required and c.name not in names]
 
 
+# --- the user's vocabulary: case-file paths as flat column names -------------------------------------------
+
+def column_names(law: Law) -> dict[str, str]:
+    """Case-file path → flat column, for every field whose names differ (criminal_history.points →
+    criminal_history_points); `adjustments.section` (a named section the law checks) → named_adjustments."""
+    out = {".".join(c.path): c.name for c in columns(law) if c.path[0] not in LISTS and ".".join(c.path) != c.name}
+    return out | {"adjustments.section": "named_adjustments"}
+
+
+def column_for(field: str, law: Law) -> str:
+    """The flat column a case-file field is written in (the field itself when the names agree)."""
+    return column_names(law).get(field, field)
+
+
+def in_columns(text: str, law: Law) -> str:
+    """A message written with case-file paths, in the flat columns' words."""
+    return _path_pattern(law).sub(lambda m: column_names(law)[m.group(0)], text)
+
+
+@lru_cache(maxsize=4)
+def _path_pattern(law: Law) -> re.Pattern:
+    names = sorted(column_names(law), key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")(?![\w])")
+
+
+# --- the header: near misses and absent columns with a documented default ---------------------------------
+
+COLUMN_ALIASES = {
+    "chc": "criminal_history_category", "category": "criminal_history_category", "ch_category": "criminal_history_category",
+    "criminal_history": "criminal_history_points", "points": "criminal_history_points", "chpts": "criminal_history_points",
+    "ch_points": "criminal_history_points", "drug": "conviction_drug", "grams": "conviction_grams",
+    "sentence": "sentence_months", "term": "sentence_months", "acceptance_of_responsibility": "acceptance",
+    "role": "mitigating_role", "minor_role": "mitigating_role", "priors": "prior_convictions",
+    "851": "prior_convictions", "safety_valve_applied": "safety_valve", "career": "career_offender",
+    "manual": "guidelines_manual", "case_id": "id",
+}
+"""Column names a dataset may use for a sentcalc column (normalised: lower case, '_')."""
+
+DEFAULTS = {
+    "prior_convictions": "0", "death_or_injury": "false", "mitigating_role": "0", "acceptance": "0",
+    "adjustment_sections": "none", "adjustment_levels": "0", "status_points": "0", "recency_points": "0",
+    "career_offender": "false", "safety_valve": "false", "substantial_assistance": "false",
+}
+"""Columns that decide a result and, when absent, take the case file's documented default."""
+RETRO_DEFAULTS = {"consecutive_months": "0", "prior_custody_days": "0", "previous_404_denied": "false",
+                  "reduction_avenues": "none", "plea_agreement_11c1c": "false"}
+"""The same, for the columns only retroactivity (--retro, simulate) reads."""
+
+
+def aliases(law: Law) -> dict[str, str]:
+    """Listed aliases of the columns: COLUMN_ALIASES, and each drug's street names (`crack_grams`)."""
+    out = dict(COLUMN_ALIASES)
+    for alias, drug in reasons.DRUG_ALIASES.items():
+        if drug in law.drugs:
+            out[f"{alias}_{quantity_key(law, drug)}"] = quantity_column(law, drug)
+    return out
+
+
+def near_miss(name: str, law: Law) -> str | None:
+    """The sentcalc column a non-sentcalc column most likely means (the same name in another case or with
+    '_', '-' or spaces, a listed alias, or within 2 edits — 1 for a name of 6 characters or fewer), or None
+    for a column to carry through."""
+    names = [c.name for c in columns(law)]
+    if name in names:
+        return None
+    return reasons.suggest(name, names, aliases(law))
+
+
+@dataclass
+class Header:
+    """What a header lacks: columns assumed at their default (column → default, in documentation order)."""
+
+    assumed: dict[str, str]
+
+    def text(self) -> list[str]:
+        return [f"{k} absent: assumed {v} for every row" for k, v in self.assumed.items()]
+
+
+def check_header(names: list[str], law: Law, *, retro: bool = False, strict: bool = False,
+                 keep: tuple[str, ...] = ()) -> Header:
+    """Every problem of an input's header at once: a required column absent, a column that is a near miss of
+    a sentcalc column (unless kept with --keep), and under --strict a defaulted column absent. Returns the
+    columns assumed at their default."""
+    problems = [FieldProblem(n, "(absent)", "this column is required; see the README's column list")
+                for n in missing_required(names, law)]
+    for n in names:
+        best = near_miss(n, law) if n not in keep else None
+        if best is not None and best not in names:
+            problems.append(FieldProblem(n, n, f"did you mean {best}? rename the column, or pass --keep {n} to "
+                                         "carry it through unchanged"))
+        elif best is not None:
+            problems.append(FieldProblem(n, n, f"{best} is also a column: this one looks like a second copy; "
+                                         f"remove it, or pass --keep {n} to carry it through unchanged"))
+    defaults = DEFAULTS | (RETRO_DEFAULTS if retro else {})
+    assumed = {k: v for k, v in defaults.items() if k not in names}
+    if "criminal_history_points" not in names and "criminal_history_category" in names:
+        assumed["criminal_history_points"] = "unknown (the category is carried unchanged)"
+    if strict:
+        problems += [FieldProblem(k, "(absent)", f"--strict needs the column (without it sentcalc assumes {v})")
+                     for k, v in assumed.items()]
+    raise_all(problems)
+    return Header(assumed)
+
+
 # --- vectorised parsing and validation --------------------------------------------------------------
 
 NUMBER = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
 TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 FALSE = {"false", "f", "no", "n", "0", "0.0"}
 SECTION = re.compile(r"^[1-8][A-Z]\d\.\d{1,2}(\([a-z0-9]{1,4}\))*$")
+
+
+SEPARATED = ", separated by ';'"
+
+
+@lru_cache(maxsize=1024)
+def _one_of(choices: tuple, value: str) -> str:
+    return reasons.one_of(choices, value)
 
 
 @dataclass
@@ -299,32 +398,35 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
         s = text(c.name)
         missing = _mask(pc.is_null(s))
         if c.required:
-            pr.add(missing, c.name, raw(c.name), "this field is required")
+            pr.add(missing, c.name, raw(c.name), reasons.REQUIRED)
         if c.kind in ("number", "int", "months"):
             ok = _mask(pc.is_null(s)) | _mask(pc.match_substring_regex(s, NUMBER))
             life = _mask(pc.equal(pc.utf8_lower(s), "life")) if c.kind == "months" else np.zeros(n, bool)
             bad = ~ok & ~life
-            pr.add(bad, c.name, raw(c.name), "give a number" + (" or 'life'" if c.kind == "months" else ""))
+            pr.add(bad, c.name, raw(c.name), reasons.for_kind(c.kind))
             num = _np(pc.cast(pc.if_else(pc.match_substring_regex(s, NUMBER), s, None), pa.float64()))
             num = np.where(life, LIFE, num.astype(float))
             if c.kind == "int":
                 frac = ~np.isnan(num) & (num != np.round(num))
-                pr.add(frac, c.name, raw(c.name), "give a whole number")
+                pr.add(frac, c.name, raw(c.name), reasons.WHOLE)
             if c.ge is not None:
-                pr.add(num < c.ge, c.name, raw(c.name), f"Input should be greater than or equal to {c.ge:g}")
+                pr.add(num < c.ge, c.name, raw(c.name), reasons.at_least(c.ge))
             if c.le is not None:
-                pr.add((num > c.le) & ~life, c.name, raw(c.name), f"Input should be less than or equal to {c.le:g}")
+                pr.add((num > c.le) & ~life, c.name, raw(c.name), reasons.at_most(c.le))
+            if c.name == "sentence_months":
+                pr.add(~life & ((num < 0) | (num > 10_000)), c.name, raw(c.name), reasons.SENTENCE_RANGE)
             vals[c.name] = num
         elif c.kind == "date":
             ts = pc.strptime(s, format="%Y-%m-%d", unit="s", error_is_null=True)
             d = _np(pc.cast(ts, pa.date32())).astype("datetime64[D]")
-            pr.add(~missing & np.isnat(d), c.name, raw(c.name), "give a valid date as YYYY-MM-DD")
+            get = raw(c.name)
+            pr.add(~missing & np.isnat(d), c.name, get, lambda i, get=get: reasons.date_problem(get()[i]))
             vals[c.name] = d
         elif c.kind == "bool":
             low = pc.utf8_lower(s)
             t = _mask(pc.is_in(low, pa.array(sorted(TRUE))))
             f = _mask(pc.is_in(low, pa.array(sorted(FALSE))))
-            pr.add(~missing & ~t & ~f, c.name, raw(c.name), "give true or false")
+            pr.add(~missing & ~t & ~f, c.name, raw(c.name), reasons.BOOL)
             vals[c.name] = np.where(t, 1, np.where(f, 0, -1)).astype(np.int8)
         elif c.kind == "choice":
             choices = [str(x) for x in c.choices]
@@ -336,63 +438,68 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
                 vals[c.name] = num
             else:
                 vals[c.name] = s
-            pr.add(~missing & ~ok, c.name, raw(c.name), "Input should be " + ", ".join(repr(x) for x in c.choices))
+            get = raw(c.name)
+            pr.add(~missing & ~ok, c.name, get, lambda i, get=get, c=c: _one_of(c.choices, get()[i]))
         else:
             if c.name == "id":
-                pr.add(_mask(pc.greater(pc.utf8_length(s), 200)), c.name, raw(c.name),
-                       "String should have at most 200 characters")
+                pr.add(_mask(pc.greater(pc.utf8_length(s), 200)), c.name, raw(c.name), reasons.at_most_chars(200))
             vals[c.name] = s
 
     # Checks across fields (the case model's validators, vectorised, with the same words).
     od, sd = vals["offense_date"], vals["sentencing_date"]
     t64 = np.datetime64(today, "D")
-    pr.add(~np.isnat(od) & (od > t64), "offense_date", raw("offense_date"),
-           f"the offense date is after today ({today.isoformat()})")
-    pr.add(~np.isnat(od) & ~np.isnat(sd) & (sd < od), "sentencing_date", raw("sentencing_date"),
-           lambda i: f"sentencing_date {sd[i]} is before offense_date {od[i]}")
+    future = ~np.isnat(od) & (od > t64)
+    pr.add(future, "offense_date", raw("offense_date"), reasons.after_today("offense_date", today))
+    pr.add(~future & ~np.isnat(od) & ~np.isnat(sd) & (sd < od), "sentencing_date", raw("sentencing_date"),
+           lambda i: reasons.sentencing_before_offense(sd[i], od[i]))
     cs = vals["custody_start"]
-    pr.add(~np.isnat(cs) & (cs > t64), "custody_start", raw("custody_start"),
-           f"custody_start is after today ({today.isoformat()})")
-    pr.add(~np.isnat(cs) & ~np.isnat(od) & (cs < od), "custody_start", raw("custody_start"),
-           "custody_start is before offense_date")
+    late = ~np.isnat(cs) & (cs > t64)
+    pr.add(late, "custody_start", raw("custody_start"), reasons.after_today("custody_start", today))
+    pr.add(~late & ~future & ~np.isnat(cs) & ~np.isnat(od) & (cs < od), "custody_start", raw("custody_start"),
+           lambda i: reasons.custody_before_offense(od[i]))
     pts, stp, rcp = vals["criminal_history_points"], vals["status_points"], vals["recency_points"]
-    no_ch = np.isnan(pts) & _mask(pc.is_null(text("criminal_history_category")))
-    pr.add(no_ch, "criminal_history_points", raw("criminal_history_points"),
-           "give points (the total found at sentencing) or category (I to VI)")
-    pr.add(~np.isnan(pts) & (np.nan_to_num(stp) + np.nan_to_num(rcp) > pts), "status_points", raw("status_points"),
-           "status_points + recency_points exceed points; they are part of the total")
-    pr.add(np.isnan(pts) & ((np.nan_to_num(stp) > 0) | (np.nan_to_num(rcp) > 0)), "status_points", raw("status_points"),
-           "status_points and recency_points need points (the total found at sentencing)")
+    has_cat = _mask(pc.is_valid(text("criminal_history_category")))
+    pr.add(_mask(pc.is_null(text("criminal_history_points"))) & ~has_cat, "criminal_history_points", raw("criminal_history_points"),
+           in_columns(reasons.POINTS_OR_CATEGORY, law))
+    st, rc = np.nan_to_num(stp).astype(int), np.nan_to_num(rcp).astype(int)
+    pr.add(~np.isnan(pts) & (st + rc > pts), "status_points", raw("status_points"),
+           lambda i: in_columns(reasons.status_exceeds(st[i], rc[i], reasons.number(pts[i])), law))
+    pr.add(np.isnan(pts) & has_cat & ((st > 0) | (rc > 0)), "status_points", raw("status_points"),
+           in_columns(reasons.STATUS_NEED_POINTS, law))
     sa = vals["substantial_assistance"] == 1
     dep_code = distinct("departure", lambda x: DEPARTURES.index(x) if x in DEPARTURES else 0).astype(np.int8)
     is_sa_dep = np.isin(dep_code, [DEPARTURES.index("5K1.1"), DEPARTURES.index("3553(e)")])
-    pr.add(is_sa_dep & ~sa, "departure", raw("departure"),
-           "a substantial-assistance departure needs substantial_assistance true; they must agree")
+    dep_text = raw("departure")
+    pr.add(is_sa_dep & ~sa, "departure", dep_text,
+           lambda i: reasons.departure_needs_assistance(dep_text()[i]))
     pr.add(sa & np.isin(dep_code, [DEPARTURES.index("none"), DEPARTURES.index("other")])
-           & _mask(pc.is_valid(text("departure"))), "departure", raw("departure"),
-           "substantial_assistance is true; use 5K1.1 or 3553(e)")
+           & _mask(pc.is_valid(text("departure"))), "departure", dep_text,
+           lambda i: reasons.assistance_needs_departure(dep_text()[i]))
     conv_code = distinct("conviction_drug", lambda x: law.drugs.index(x) if x in law.drugs else -1).astype(np.int16)
-    pr.add(_mask(pc.is_valid(text("conviction_drug"))) & (conv_code < 0), "conviction_drug", raw("conviction_drug"),
-           "use one of " + ", ".join(law.drugs))
+    conv_text = raw("conviction_drug")
+    pr.add(_mask(pc.is_valid(text("conviction_drug"))) & (conv_code < 0), "conviction_drug", conv_text,
+           lambda i: drug_allowed(law, conv_text()[i]))
     qty = [vals[quantity_column(law, d)] for d in law.drugs]
     grams = np.column_stack([np.nan_to_num(q) for q in qty]) if law.drugs else np.zeros((n, 0))
     no_drug = np.all(np.isnan(np.column_stack(qty)), axis=1)
     pr.add(no_drug, "drugs", np.full(n, "", dtype=object), "give at least one <drug>_grams (or <drug>_count) column value")
     conv_counted = np.array([counted(law, d) for d in law.drugs] + [False])[conv_code]
     has_g, has_c = ~np.isnan(vals["conviction_grams"]), ~np.isnan(vals["conviction_count"])
-    pr.add(has_g & has_c, "conviction_count", raw("conviction_count"), "give conviction_grams or conviction_count, not both")
-    pr.add(has_g & conv_counted & ~has_c, "conviction_grams", raw("conviction_grams"),
-           "the conviction drug is counted: give conviction_count (the number of plants)")
-    pr.add(has_c & ~conv_counted & (conv_code >= 0) & ~has_g, "conviction_count", raw("conviction_count"),
-           "the conviction drug is weighed: give conviction_grams")
+    pr.add(has_g & has_c, "conviction_count", raw("conviction_count"), in_columns(reasons.BOTH_QUANTITIES, law))
+
+    def unit(i: int) -> str:
+        drug = law.drugs[int(conv_code[i])]
+        name = law.doc(f"drug-quantity/{drug}.yaml").get("unit", "units")
+        return in_columns(reasons.unit(drug, counted(law, drug), name, "conviction"), law)
+
+    pr.add(has_g & conv_counted & ~has_c, "conviction_grams", raw("conviction_grams"), unit)
+    pr.add(has_c & ~conv_counted & (conv_code >= 0) & ~has_g, "conviction_count", raw("conviction_count"), unit)
     bad_sec = distinct("adjustment_sections", lambda x: x is not None and any(
         not SECTION.match(p) for p in str(x).split(";") if p)).astype(bool)
-    pr.add(bad_sec, "adjustment_sections", raw("adjustment_sections"),
-           "write sections as in the Manual, e.g. 2D1.1(b)(1);3B1.1(c)")
+    pr.add(bad_sec, "adjustment_sections", raw("adjustment_sections"), reasons.SECTION + SEPARATED)
     bad_named = distinct("named_adjustments", lambda x: x is not None and any(
         not SECTION.match(p) for p in str(x).split(";") if p)).astype(bool)
-    pr.add(bad_named, "named_adjustments", raw("named_adjustments"),
-           "write sections as in the Manual, e.g. 2D1.1(b)(1);3B1.1(c)")
+    pr.add(bad_named, "named_adjustments", raw("named_adjustments"), reasons.SECTION + SEPARATED)
     bad_red = distinct("reduction_avenues", lambda x: x is not None and any(
         p not in AVENUES for p in str(x).split(";") if p)).astype(bool)
     pr.add(bad_red, "reduction_avenues", raw("reduction_avenues"),
@@ -460,12 +567,7 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
     if ok.any():
         idx = np.flatnonzero(ok)
         for p in check(cases.take(idx), law):
-            pr.rows.append(int(idx[p.row]))
-            pr.fields.append(p.field.replace("conviction.grams", "conviction_grams").replace(
-                "conviction.count", "conviction_count").replace("conviction.drug", "conviction_drug").replace(
-                "conviction.statute", "statute").replace("criminal_history.category", "criminal_history_category"))
-            pr.values.append(str(p.value)[:80])
-            pr.reasons.append(p.allowed)
+            pr.add_one(int(idx[p.row]), column_for(p.field, law), p.value, in_columns(p.allowed, law))
     return cases, pr
 
 
