@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import signal
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -24,8 +23,8 @@ import numpy as np
 
 from . import __version__
 from .case import CAPTION
-from .errors import InputError
-from .io.tables import AtomicWriter, count_rows, read_batches, write_text_atomic
+from .errors import InputError, require
+from .io.tables import AtomicWriter, count_rows, publish, read_batches, temporary, write_text_atomic
 from .kernel import Options, recompute
 from .law import Law, default_law
 from .regimes import parse_regime
@@ -38,6 +37,7 @@ class Summary:
     error_rows: int = 0
     eligible: dict[str, int] = field(default_factory=dict)
     immediate_release: int = 0
+    assumed: list[str] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -64,7 +64,7 @@ def _estimate_rows(path: Path) -> int | None:
 def _work(args: tuple, law: Law | None = None) -> tuple:
     table, options = args
     out, problems, bad = recompute(table, options, law)
-    return out, list(zip(problems.rows, problems.fields, problems.reasons)), bad
+    return out, list(zip(problems.rows, problems.fields, problems.values, problems.reasons)), bad
 
 
 def _ordered(tables: Iterator, options: Options, workers: int) -> Iterator[tuple]:
@@ -86,8 +86,10 @@ def _ordered(tables: Iterator, options: Options, workers: int) -> Iterator[tuple
 
 
 def run(input_path: Path, output: Path, options: Options, law: Law | None = None, workers: int | None = None,
-        progress: bool = True, preset: str | None = None) -> Summary:
-    import pyarrow as pa
+        progress: bool = True, preset: str | None = None, keep: tuple[str, ...] = ()) -> Summary:
+    """Recompute INPUT into OUTPUT (and its errors, worklist and provenance files). `keep`: columns carried
+    through although they look like a misspelt sentcalc column."""
+    pa = require("pyarrow", "research", "sentcalc batch")
 
     law = law or default_law()
     regime_dates = {t: (parse_regime(t, law, options.today).day or "sentencing date").__str__() for t in options.regimes}
@@ -95,10 +97,10 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
     errors_path = side_path(output, "errors", ".csv")
     worklist_path = side_path(output, "worklist", ".csv")
     writer = AtomicWriter(output)
-    err_fd, err_tmp = tempfile.mkstemp(prefix=f".{errors_path.name}.", suffix=".tmp", dir=errors_path.parent)
-    err_file = os.fdopen(err_fd, "w", encoding="utf-8", newline="")  # streamed: errors never pile up in memory
+    err_tmp = temporary(errors_path)
+    err_file = open(err_tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115 - streamed: errors never pile up
     err_csv = csv.writer(err_file)
-    err_csv.writerow(["row", "id", "field", "reason"])
+    err_csv.writerow(ERROR_COLUMNS)
     ledger = _Ledger(options)
     preset_notes: list[str] = []
     previous = signal.getsignal(signal.SIGTERM)
@@ -109,7 +111,7 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
             batches, preset_notes = preset_batches(read(input_path), preset, law)
         else:
             batches = read_batches(input_path)
-        tables = _checked(pa.Table.from_batches([b]) for b in batches)
+        tables = _checked((pa.Table.from_batches([b]) for b in batches), law, options, ledger.summary, preset, keep)
         with _progress(progress, _estimate_rows(input_path)) as advance:
             for table, result in _ordered(tables, options, workers):
                 keep, errors = ledger.add(table, result)
@@ -118,7 +120,7 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
                 advance(table.num_rows)
         writer.close()
         err_file.close()
-        os.replace(err_tmp, errors_path)
+        publish(err_tmp, errors_path)
     except BaseException:
         writer.abort()
         err_file.close()
@@ -138,6 +140,7 @@ def run(input_path: Path, output: Path, options: Options, law: Law | None = None
         "sentcalc_version": __version__, "guidelines_sha256": law.content_hash,
         "regimes": regime_dates, "today": str(options.today), "as_of": str(options.as_of or options.today),
         "retro": options.retro, "preset": preset, "preset_assumptions": preset_notes,
+        "column_assumptions": summ.assumed,
         "input": {"path": str(input_path), "bytes": input_path.stat().st_size, "sha256": _sha256(input_path)},
         "summary": asdict(summ) | {"conserved": summ.conserved},
     }, indent=2))
@@ -157,7 +160,8 @@ class _Ledger:
         self.worklist: list = []
 
     def add(self, table, result: tuple) -> tuple:
-        """The rows to write and the error rows [row, id, field, reason] (rows numbered from 1 over the run)."""
+        """The rows to write and the error rows [row, id, field, value, reason] (rows numbered from 1 over the run,
+        in row order; a row's problems in the order the checks found them)."""
         import pyarrow as pa
 
         out, problems, bad = result
@@ -173,9 +177,10 @@ class _Ledger:
         dup |= (pos < len(seen)) & (seen[np.minimum(pos, len(seen) - 1)] == hashes) if len(seen) else False
         dup &= ids != ""
         self.seen = np.sort(np.concatenate([seen, np.unique(hashes)]), kind="stable")
-        errors = [[start + row + 1, _short(ids[row]), fld, reason] for row, fld, reason in problems]
-        errors += [[start + row + 1, _short(ids[row]), "id", "duplicate id: it appears on an earlier row"]
+        errors = [[start + row + 1, _short(ids[row]), fld, _short(value), reason] for row, fld, value, reason in problems]
+        errors += [[start + row + 1, _short(ids[row]), "id", _short(ids[row]), "duplicate id: it appears on an earlier row"]
                    for row in np.flatnonzero(dup & ~bad)]
+        errors.sort(key=lambda e: e[0])  # stable
         bad = bad | dup
         keep = out.filter(pa.array(~bad)).drop_columns(["error_field", "error_reason"])
         self.summary.rows_in += n
@@ -191,7 +196,7 @@ class Screening:
     """A client list screened in memory: what `batch --retro` would write, without writing anything."""
 
     summary: Summary
-    errors: list[list]   # [row, id, field, reason], as in the errors file
+    errors: list[list]   # [row, id, field, value, reason], as in the errors file
     worklist: object     # an Arrow table, as in the worklist file (could be released now first, then months saved)
     results: object      # the kept rows' results, as in OUTPUT
 
@@ -200,28 +205,35 @@ def screen(table, options: Options, law: Law | None = None) -> Screening:
     """One in-memory Arrow table of flat rows through the kernel and the same accounting as `run` (the web
     app's office screening). Nothing is written."""
     law = law or default_law()
-    next(_checked(iter([table])))
     ledger = _Ledger(options)
+    next(_checked(iter([table]), law, options, ledger.summary, None, ()))
     keep, errors = ledger.add(table, _work((table, options), law))
     return Screening(ledger.summary, errors, sorted_worklist(ledger.worklist), keep)
 
 
+ERROR_COLUMNS = ["row", "id", "field", "value", "reason"]
+"""The errors file's header."""
+
+
 def _short(value: object) -> str:
-    """An id as the errors file shows it (at most 200 characters)."""
+    """An id or a value as the errors file shows it (at most 200 characters)."""
     text = "" if value is None else str(value)
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def _checked(tables: Iterator) -> Iterator:
-    """Refuse a file without a required column before computing anything."""
-    from .io.flat import missing_required
-    law = default_law()
+def _checked(tables: Iterator, law: Law, options: Options, summ: Summary, preset: str | None,
+             keep: tuple[str, ...]) -> Iterator:
+    """Check the header before computing anything: every required column present, no near miss of a sentcalc
+    column, and (with --strict) no defaulted column absent; the columns assumed are listed in the summary.
+    A preset's columns are its own mapping (its assumptions are listed by the preset), so only the defaults
+    are listed for it."""
+    from .io.flat import check_header
     for k, t in enumerate(tables):
         if k == 0:
-            gone = missing_required(t.column_names, law)
-            if gone:
-                raise InputError("INPUT columns", ", ".join(gone), "these columns are required; see the README's "
-                                 "column list")
+            names = [c for c in t.column_names if c != "preset_error"]
+            header = check_header(names, law, retro=options.retro, strict=options.strict and not preset,
+                                  keep=tuple(names) if preset else keep)
+            summ.assumed = header.text()
         yield t
 
 

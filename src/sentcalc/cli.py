@@ -135,7 +135,7 @@ def retro(
     from .documents import retro_document
     from .io.casefile import load_case
     from .law import default_law
-    from .regimes import today as parse_day
+    from .regimes import parse_date
     from .report.retro import markdown, render_text
 
     if fmt not in ("text", "markdown", "docx"):
@@ -143,7 +143,7 @@ def retro(
     _check_output(fmt, output, as_json)
     law = default_law()
     on = _today()
-    order = parse_day(as_of) if as_of else on
+    order = parse_date(as_of, "--as-of") if as_of else on
     doc = retro_document(load_case(case_file, law, on), law, on, order, strict)
     if as_json:
         typer.echo(json.dumps(doc, indent=2))
@@ -171,7 +171,12 @@ def batch(
                                                "individual-offender files.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", metavar="N", help="Processes (default: up to 2).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Rows that need an assumption go to the errors file.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Rows that need an assumption go to the errors file; a "
+                                         "column with a default that is absent is an error.")] = False,
+    keep: Annotated[list[str] | None, typer.Option("--keep", help="Carry this column through unchanged although its "
+                                                   "name is close to a sentcalc column's (repeatable).")] = None,
+    warnings: Annotated[str, typer.Option("--warnings", help="count: the number of assumptions and warnings per "
+                                          "regime; text: also their text (`_assumptions`, `_warnings`).")] = "count",
 ) -> None:
     """Recompute a whole dataset (streamed; every row ends in OUTPUT or OUTPUT.errors.csv)."""
     from rich.console import Console
@@ -179,7 +184,7 @@ def batch(
     from .batch import check_options, run
     from .kernel import Options
     from .law import default_law
-    from .regimes import today as parse_day
+    from .regimes import parse_date
 
     law = default_law()
     on = _today()
@@ -187,11 +192,16 @@ def batch(
     check_options(tokens, law, on)
     if preset not in (None, "ussc"):
         raise InputError("--preset", preset, "use ussc")
-    opts = Options(tokens, retro=retro, as_of=parse_day(as_of) if as_of else on, today=on, strict=strict)
-    s = run(input_path, output, opts, law, workers=workers, progress=not quiet, preset=preset)
+    if warnings not in ("count", "text"):
+        raise InputError("--warnings", warnings, "use count or text")
+    opts = Options(tokens, retro=retro, as_of=parse_date(as_of, "--as-of") if as_of else on, today=on, strict=strict,
+                   warnings=warnings)
+    s = run(input_path, output, opts, law, workers=workers, progress=not quiet, preset=preset, keep=tuple(keep or ()))
     con = Console(stderr=True)
     con.print(f"rows in: {s.rows_in:,}  written: {s.rows_out:,}  errors: {s.error_rows:,}  "
               f"({'all rows accounted for' if s.conserved else 'MISMATCH'})")
+    for a in s.assumed:
+        con.print(f"  assumption: {a}")
     for k, v in s.eligible.items():
         con.print(f"  eligible under {k}: {v:,}")
     if retro:
@@ -223,22 +233,25 @@ def simulate(
     time_credits: Annotated[bool, typer.Option("--time-credits", help="Release dates with First Step Act time "
                                                "credits (default: good-conduct time only, as the Commission's "
                                                "impact analyses).")] = False,
+    keep: Annotated[list[str] | None, typer.Option("--keep", help="Carry this column through unchanged although its "
+                                                   "name is close to a sentcalc column's (repeatable).")] = None,
 ) -> None:
     """Simulate a retroactive change over a dataset (the Commission's prison impact model): the
     Commission's tables from sentcalc's own results, why people are not eligible, the funnel, releases per
     year, ranges around the point estimate, plots; people.csv and errors.csv."""
     from rich.console import Console
 
-    from .regimes import today as parse_day
+    from .regimes import parse_date
     from .simulate import load_scenario, parse_grant_rate, run
 
     if preset not in (None, "ussc"):
         raise InputError("--preset", preset, "use ussc")
     rate = parse_grant_rate(grant_rate)
     sc = load_scenario(scenario)
-    s = run(input_path, sc, report, today=_today(), as_of=parse_day(as_of) if as_of else None,
-            in_custody_on=parse_day(in_custody_on) if in_custody_on else None, annual_cost=annual_cost,
-            grant_rate=rate, preset=preset, xlsx=xlsx, time_credits=time_credits)
+    s = run(input_path, sc, report, today=_today(), as_of=parse_date(as_of, "--as-of") if as_of else None,
+            in_custody_on=parse_date(in_custody_on, "--in-custody-on") if in_custody_on else None,
+            annual_cost=annual_cost, grant_rate=rate, preset=preset, xlsx=xlsx, time_credits=time_credits,
+            keep=tuple(keep or ()))
     con = Console(stderr=True)
     mean = s["mean_months_reduced"]
     con.print(f"{sc.description}: {s['eligible']:,} eligible of {s['sentenced_before_change']:,} in custody and "

@@ -8,6 +8,7 @@ Rows that fail validation come back with `error_field` / `error_reason` set and 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +16,8 @@ import numpy as np
 
 from .case import CAPTION, CATEGORIES
 from .engine import Result, compute_many
-from .io.flat import parse
+from .errors import require
+from .io.flat import column_for, in_columns, parse
 from .law import LIFE, Law, default_law
 from .regimes import Regime, parse_regime
 from .rules.statutes import subsection_name
@@ -42,6 +44,8 @@ class Options:
     as_of: date | None = None
     today: date | None = None
     strict: bool = False
+    warnings: str = "count"
+    """count: `_n_assumptions`/`_n_warnings` per regime; text: also `_assumptions`/`_warnings`, the notes' text."""
 
 
 def _months_cols(out: dict, name: str, m: np.ndarray) -> None:
@@ -50,7 +54,9 @@ def _months_cols(out: dict, name: str, m: np.ndarray) -> None:
     out[f"{name}_life"] = life
 
 
-def result_columns(r: Result, prefix: str) -> dict[str, np.ndarray]:
+def result_columns(r: Result, prefix: str, words: Callable[[str], str] | None = None) -> dict[str, np.ndarray]:
+    """A regime's result columns; with `words` (which puts a note in the columns' vocabulary) also the text of
+    every assumption and warning, joined by ' | '."""
     c = r.cols
     out: dict[str, np.ndarray] = {
         f"{prefix}_as_of": c["manual_date"],
@@ -71,7 +77,20 @@ def result_columns(r: Result, prefix: str) -> dict[str, np.ndarray]:
     out[f"{prefix}_career_offender"] = c["career_offender_applies"]
     out[f"{prefix}_n_assumptions"] = _count(r, "assumption")
     out[f"{prefix}_n_warnings"] = _count(r, "warning")
+    if words is not None:
+        out[f"{prefix}_assumptions"] = _texts(r, "assumption", words)
+        out[f"{prefix}_warnings"] = _texts(r, "warning", words)
     return out
+
+
+def _texts(r: Result, code: str, words: Callable[[str], str]) -> np.ndarray:
+    n = len(r.cols["total_offense_level"])
+    rows: list[list[str]] = [[] for _ in range(n)]
+    for nt in r.notes:
+        if nt.code == code:
+            for i in np.flatnonzero(nt.mask):
+                rows[i].append(words(nt.text(int(i))))
+    return np.array([" | ".join(dict.fromkeys(x)) for x in rows], dtype=object)
 
 
 def _count(r: Result, code: str) -> np.ndarray:
@@ -138,7 +157,7 @@ def _release_columns(out: dict, prefix: str, proj, rows: np.ndarray) -> None:
 
 def recompute(table, options: Options, law: Law | None = None):
     """Flat case rows (an Arrow table) → results (an Arrow table, one row per input row)."""
-    import pyarrow as pa
+    pa = require("pyarrow", "research", "the batch kernel")
 
     from .regimes import today as resolve_today
     from .retro.analyse import analyse
@@ -163,8 +182,9 @@ def recompute(table, options: Options, law: Law | None = None):
         sub, results, original = _checked(law, cases, problems, good, regimes, options)
         good = np.flatnonzero(~problems.bad_rows(n))
         known = {"original": original}
+        words = (lambda t: in_columns(t, law)) if options.warnings == "text" else None
         for token, r in zip(options.regimes, results):
-            cols.update(result_columns(r, regime_prefix(token)))
+            cols.update(result_columns(r, regime_prefix(token), words))
             if token == "current":
                 known[token] = r
         if options.retro and len(good):
@@ -205,8 +225,8 @@ def _checked(law: Law, cases, problems, good: np.ndarray, regimes: list, options
     if options.strict:
         flagged = {p.row for p in refused}
         refused += [p for p in strict_problems([original, *computed[:len(regimes)]], good) if p.row not in flagged]
-    for p in refused:
-        problems.add_one(p.row, p.field, p.value, p.allowed)
+    for p in refused:  # in the columns' words: the user wrote columns, not case-file paths
+        problems.add_one(p.row, column_for(p.field, law), p.value, in_columns(p.allowed, law))
     if not refused:
         return sub, computed[:len(regimes)], original
     good = np.flatnonzero(~problems.bad_rows(len(cases)))  # once more without the refused rows

@@ -10,6 +10,7 @@ manual and statute.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,7 @@ import numpy as np
 from dateutil.parser import isoparse
 
 from .errors import InputError
+from .reasons import ISO_DAY, date_problem
 from .law import Law
 
 ORIGINAL = "original"
@@ -31,10 +33,16 @@ def today(override: str | date | None = None) -> date:
         return date.today()
     if isinstance(value, date):
         return value
-    try:
-        return isoparse(value).date()
-    except ValueError:
-        raise InputError("today", value, "give a date as YYYY-MM-DD") from None
+    return parse_date(value, "--today" if override else "SENTCALC_TODAY")
+
+
+def parse_date(value: str, option: str) -> date:
+    """A date an option gives (YYYY-MM-DD), or an InputError naming the option (`--as-of`, `--in-custody-on`)."""
+    text = value.strip()
+    if ISO_DAY.fullmatch(text):
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)
+    raise InputError(option, value, date_problem(value))
 
 
 def aliases(law: Law) -> dict[str, date]:

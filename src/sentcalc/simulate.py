@@ -69,10 +69,13 @@ def load_scenario(name_or_path: str) -> Scenario:
     if not p.exists():
         raise InputError("--scenario", name_or_path, "use one of " + ", ".join(list_scenarios())
                          + " or the path of a scenario YAML file")
+    from .io.casefile import load_yaml, yaml_problem
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError("--scenario", str(p), f"it must be valid UTF-8 YAML ({str(exc).splitlines()[0]})") from None
+        doc = load_yaml(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError("--scenario", str(p), f"it must be valid YAML ({yaml_problem(exc)})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError("--scenario", str(p), f"save it as UTF-8 (byte {exc.start} is not UTF-8)") from None
     if not isinstance(doc, dict):
         raise InputError("--scenario", str(p), "a scenario is a mapping with name, effective, substitutes, ...")
     unknown = set(doc) - SCENARIO_KEYS
@@ -82,10 +85,15 @@ def load_scenario(name_or_path: str) -> Scenario:
         if key not in doc:
             raise InputError(f"scenario.{key}", "(missing)", "this key is required")
     overlay = doc.get("overlay") or {}
+    if not isinstance(overlay, dict):
+        raise InputError("scenario.overlay", overlay, "give a mapping of guidelines/ data files to their new versions")
     for path in overlay:
         if ".." in str(path) or not any(str(path).startswith(f) for f in OVERLAY_FILES):
             raise InputError("scenario.overlay", path, "overlay one of the guidelines/ data files, e.g. "
                              "drug-quantity/cocaine_base.yaml or statutes/21-usc-841.yaml")
+    if not isinstance(doc["substitutes"] or {}, dict):
+        raise InputError("scenario.substitutes", doc["substitutes"], "give a mapping of law components to dates, e.g. "
+                         "drug-quantity: 2014-11-01")
     eff = _date(doc["effective"], "scenario.effective")
     subs = {str(k): _date(v, f"scenario.substitutes.{k}") for k, v in (doc["substitutes"] or {}).items()}
     return Scenario(str(doc["name"]), str(doc.get("description", doc["name"])), eff,
@@ -147,22 +155,27 @@ RESULT_COLUMNS = ("in_custody", "sentenced_before_change", "range_lowered", "eli
 
 def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, as_of: date | None = None,
         in_custody_on: date | None = None, annual_cost: float | None = None, grant_rate: GrantRate = GrantRate(1, 1),
-        preset: str | None = None, xlsx: bool = False, workers: int | None = None, time_credits: bool = False) -> dict:
+        preset: str | None = None, xlsx: bool = False, workers: int | None = None, time_credits: bool = False,
+        keep: tuple[str, ...] = ()) -> dict:
     """Run the scenario over every row and write the report folder: people.csv (every input column beside
     the results), errors.csv (every invalid row), the tables, plots, report.md/.html, summary.json.
     Batches are computed on `workers` processes (default: up to 2), in order. Release dates are the BOP's
-    good-conduct dates, with First Step Act time credits only when `time_credits` (retro/release.py)."""
+    good-conduct dates, with First Step Act time credits only when `time_credits` (retro/release.py). The
+    input's header is checked as `sentcalc batch` checks it (`keep`: columns carried through although they
+    look like a misspelt one)."""
     import os
-    import tempfile
 
-    import pyarrow as pa
-
-    from .io.tables import AtomicWriter, read_batches
-    from .report.impact_tables import Collector
-    from .report.simulation import require_extras, write_report
+    from .io.tables import AtomicWriter, publish, read_batches, temporary
+    from .report.simulation import require_extras
     from .retro.release import method_summary
 
     require_extras(xlsx)
+    import pyarrow as pa
+
+    from .io.flat import check_header
+    from .report.impact_tables import Collector
+    from .report.simulation import write_report
+
     if annual_cost is not None and not annual_cost >= 0:
         raise InputError("--annual-cost", annual_cost, "give the dollars a prison-year costs (0 or more)")
     law = scenario_law(scenario)
@@ -177,18 +190,24 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
         batches = read_batches(input_path)
     people = AtomicWriter(report_dir / "people.csv")
     errors_path = report_dir / "errors.csv"
-    fd, err_tmp = tempfile.mkstemp(prefix=".errors.csv.", suffix=".tmp", dir=report_dir)
-    err_file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    err_tmp = temporary(errors_path)
+    err_file = open(err_tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
     err_csv = csv.writer(err_file)
-    err_csv.writerow(["row", "id", "field", "reason"])
+    err_csv.writerow(["row", "id", "field", "value", "reason"])
+
+    def checked(tables):
+        for k, t in enumerate(tables):
+            if k == 0 and not preset:
+                notes.extend(check_header(t.column_names, law, retro=True, keep=keep).text())
+            yield t
     collector = Collector()
     rows = valid = assumed = 0
     job = _Job(scenario, today, order, custody_day, time_credits)
     try:
-        for n, problems, good, table, chunk in _in_order((pa.Table.from_batches([b]) for b in batches), job,
+        for n, problems, good, table, chunk in _in_order(checked(pa.Table.from_batches([b]) for b in batches), job,
                                                           min(2, os.cpu_count() or 1) if workers is None else workers):
-            for row, ident, fld, reason in problems:
-                err_csv.writerow([rows + row + 1, ident, fld, reason])
+            for row, ident, fld, value, reason in problems:
+                err_csv.writerow([rows + row + 1, ident, fld, value, reason])
             rows += n
             valid += good
             if chunk is not None:
@@ -199,7 +218,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
                 people.write(table)
         people.close()
         err_file.close()
-        os.replace(err_tmp, errors_path)
+        publish(err_tmp, errors_path)
     except BaseException:
         people.abort()
         err_file.close()
@@ -258,8 +277,8 @@ class _Job:
                 break
             good = np.flatnonzero(~problems.bad_rows(table.num_rows))
         ids = table.column("id").to_pylist() if "id" in table.column_names else [None] * table.num_rows
-        errors = [(row, "" if ids[row] is None else str(ids[row])[:200], fld, reason)
-                  for row, fld, reason in sorted(zip(problems.rows, problems.fields, problems.reasons), key=lambda x: x[0])]
+        errors = [(row, "" if ids[row] is None else str(ids[row])[:200], fld, value, reason) for row, fld, value, reason
+                  in sorted(zip(problems.rows, problems.fields, problems.values, problems.reasons), key=lambda x: x[0])]
         if not len(good):
             return table.num_rows, errors, 0, None, None
         out, chunk = _batch(law, self.scenario, c, original, table.take(pa.array(good)), self.order, self.custody_day,

@@ -221,7 +221,7 @@ DEFAULTS = {
 }
 """Columns that decide a result and, when absent, take the case file's documented default."""
 RETRO_DEFAULTS = {"consecutive_months": "0", "prior_custody_days": "0", "previous_404_denied": "false",
-                  "reduction_avenues": "none", "plea_agreement_11c1c": "false"}
+                  "reduction_avenues": "none"}
 """The same, for the columns only retroactivity (--retro, simulate) reads."""
 
 
@@ -259,23 +259,24 @@ def check_header(names: list[str], law: Law, *, retro: bool = False, strict: boo
     """Every problem of an input's header at once: a required column absent, a column that is a near miss of
     a sentcalc column (unless kept with --keep), and under --strict a defaulted column absent. Returns the
     columns assumed at their default."""
-    problems = [FieldProblem(n, "(absent)", "this column is required; see the README's column list")
+    where = "INPUT columns"
+    problems = [FieldProblem(where, n, "this column is required and absent; see the README's column list")
                 for n in missing_required(names, law)]
     for n in names:
         best = near_miss(n, law) if n not in keep else None
         if best is not None and best not in names:
-            problems.append(FieldProblem(n, n, f"did you mean {best}? rename the column, or pass --keep {n} to "
+            problems.append(FieldProblem(where, n, f"did you mean {best}? rename the column, or pass --keep {n} to "
                                          "carry it through unchanged"))
         elif best is not None:
-            problems.append(FieldProblem(n, n, f"{best} is also a column: this one looks like a second copy; "
-                                         f"remove it, or pass --keep {n} to carry it through unchanged"))
+            problems.append(FieldProblem(where, n, f"{best} is also a column, and this one looks like a second copy "
+                                         f"of it; remove it, or pass --keep {n} to carry it through unchanged"))
     defaults = DEFAULTS | (RETRO_DEFAULTS if retro else {})
     assumed = {k: v for k, v in defaults.items() if k not in names}
     if "criminal_history_points" not in names and "criminal_history_category" in names:
         assumed["criminal_history_points"] = "unknown (the category is carried unchanged)"
     if strict:
-        problems += [FieldProblem(k, "(absent)", f"--strict needs the column (without it sentcalc assumes {v})")
-                     for k, v in assumed.items()]
+        problems += [FieldProblem(where, k, f"this column is absent, and --strict needs it (without it sentcalc "
+                                  f"assumes {v})") for k, v in assumed.items()]
     raise_all(problems)
     return Header(assumed)
 

@@ -1,18 +1,21 @@
 """Tables in and out, by file extension: CSV, Parquet, JSON Lines (streamed in batches), and Stata
 .dta / SPSS .sav (written whole through pyreadstat: the documented exception to flat memory).
 Every output is written to a temporary file beside the target and renamed into place, so an
-interrupted run leaves any previous output untouched."""
+interrupted run leaves any previous output untouched; the output gets the mode an ordinary write would
+give, and the next run to the same output removes what a killed run left."""
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, require
 
 READ = (".csv", ".parquet", ".jsonl", ".ndjson")
 WRITE = (".csv", ".parquet", ".jsonl", ".ndjson", ".dta", ".sav")
@@ -126,16 +129,68 @@ def count_rows(path: Path) -> int | None:
     return None
 
 
+def temporary(path: Path) -> Path:
+    """A new, empty temporary file beside `path`, named for the process writing it
+    (`.{name}.{pid}.{random}.tmp`), after removing those that ended processes left for the same path."""
+    remove_stale(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def remove_stale(path: Path) -> list[Path]:
+    """Remove the temporary files of `path` whose writer is gone (killed, or the machine restarted); a file
+    whose process still runs is another run's, at work, and is left alone. Returns those removed."""
+    own = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[a-z0-9_]{{8}}\.tmp")
+    removed = []
+    for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        m = own.fullmatch(p.name)
+        if m and not _alive(int(m.group(1))):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed.append(p)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    except (OverflowError, ValueError):  # not a process id at all
+        return False
+    return True
+
+
+def publish(tmp: Path | str, path: Path) -> None:
+    """Move a finished temporary file into place with the mode an ordinary write would give it (0o666 less
+    the umask; mkstemp made it 0600)."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class AtomicWriter:
     """Streams Arrow tables to a temporary file and renames it into place on success."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.ext = kind(path, WRITE, "OUTPUT")
+        if self.ext in (".dta", ".sav"):  # before any work, not after it
+            what = "Stata and SPSS output"
+            require("pyreadstat", "stata", what)
+            require("pandas", "stata", what)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.tmp = temporary(path)
         self._writer = None
         self._whole: list = []
         self._fh = None
@@ -170,7 +225,7 @@ class AtomicWriter:
             self._fh.close()
         if self.ext in (".dta", ".sav"):
             self._write_whole()
-        os.replace(self.tmp, self.path)
+        publish(self.tmp, self.path)
 
     def abort(self) -> None:
         with contextlib.suppress(Exception):
@@ -183,11 +238,7 @@ class AtomicWriter:
 
     def _write_whole(self) -> None:
         import pyarrow as pa
-        try:
-            import pyreadstat
-        except ImportError:
-            raise InputError("OUTPUT", str(self.path), "Stata and SPSS output need the extra: "
-                             "pip install 'sentcalc[stata]'") from None
+        pyreadstat = require("pyreadstat", "stata", "Stata and SPSS output")
         df = pa.concat_tables(self._whole).to_pandas() if self._whole else None
         if df is None:
             return
@@ -206,11 +257,10 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write beside the target and rename into place: an interrupted write leaves any previous file untouched."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = temporary(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        tmp.write_bytes(data)
+        publish(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

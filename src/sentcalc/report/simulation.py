@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import require
 from ..io.tables import write_text_atomic
 from .impact_tables import BY_KEY, SOURCES, Context, People, Table, funnel_stages, ordered_labels, population_text, tables
 
@@ -26,12 +26,10 @@ TOP = 15   # a breakdown plot shows the 15 largest groups and "Other"
 
 def require_extras(xlsx: bool) -> None:
     """The report's plots need matplotlib, tables.xlsx needs openpyxl: say which extra before any work."""
-    import importlib.util
-    for module, what in (("matplotlib", "the report's plots need"), ("pyarrow", "reading the dataset needs")):
-        if importlib.util.find_spec(module) is None:
-            raise InputError("simulate", module, f"{what} {module}: pip install 'sentcalc[research]'")
-    if xlsx and importlib.util.find_spec("openpyxl") is None:
-        raise InputError("--xlsx", True, "writing tables.xlsx needs openpyxl: pip install 'sentcalc[research]'")
+    require("pyarrow", "research", "sentcalc simulate")
+    require("matplotlib", "research", "sentcalc simulate (its plots)")
+    if xlsx:
+        require("openpyxl", "research", "--xlsx (tables.xlsx)")
 
 
 def write_report(folder: Path, scenario, people: People, *, rows_read: int, valid: int, order: date, custody_day: date,
