@@ -19,8 +19,8 @@ import numpy as np
 from dateutil.parser import isoparse
 
 from .errors import InputError
-from .reasons import ISO_DAY, date_problem
 from .law import Law
+from .reasons import ISO_DAY, date_problem
 
 ORIGINAL = "original"
 CURRENT = "current"

@@ -9,8 +9,8 @@ import numpy as np
 
 from .case import CATEGORIES, SUBSECTIONS
 from .columns import Cases
-from .reasons import DRUG_ALIASES, one_of
 from .law import Law
+from .reasons import DRUG_ALIASES, one_of
 from .regimes import first_guidelines
 from .rules.criminal_history import category_from_points
 from .rules.drug_quantity import counted

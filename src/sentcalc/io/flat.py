@@ -460,7 +460,8 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
            lambda i: reasons.custody_before_offense(od[i]))
     pts, stp, rcp = vals["criminal_history_points"], vals["status_points"], vals["recency_points"]
     has_cat = _mask(pc.is_valid(text("criminal_history_category")))
-    pr.add(_mask(pc.is_null(text("criminal_history_points"))) & ~has_cat, "criminal_history_points", raw("criminal_history_points"),
+    no_points = _mask(pc.is_null(text("criminal_history_points")))
+    pr.add(no_points & ~has_cat, "criminal_history_points", raw("criminal_history_points"),
            in_columns(reasons.POINTS_OR_CATEGORY, law))
     st, rc = np.nan_to_num(stp).astype(int), np.nan_to_num(rcp).astype(int)
     pr.add(~np.isnan(pts) & (st + rc > pts), "status_points", raw("status_points"),
