@@ -120,3 +120,76 @@ def conviction_drugs() -> tuple[str, ...]:
 
     law = default_law()
     return tuple(d for d in law.drugs if d in law.doc("statutes/21-usc-841.yaml")["thresholds"])
+
+
+def flat_row(doc: dict) -> dict[str, str] | None:
+    """A case document as it would be written as one flat row (CSV text), or None when it has no flat form
+    (a field the columns cannot hold: an unknown key, a drug with no column, a list the columns flatten
+    differently, a value that is not a scalar)."""
+    from datetime import date, datetime
+
+    from sentcalc.io.flat import LISTS, columns, quantity_column, quantity_key
+    from sentcalc.law import default_law
+
+    law = default_law()
+    cols = [c for c in columns(law) if c.path[0] not in LISTS]
+
+    def text(v: object) -> str | None:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, datetime):
+            return v.isoformat()
+        if isinstance(v, date):
+            return v.isoformat()
+        if isinstance(v, float) and v != v:  # NaN: in a CSV, an empty (missing) cell
+            return None
+        if isinstance(v, int | float | str):
+            return str(v)
+        return None
+
+    known = {c.path[0] for c in cols} | LISTS
+    if set(doc) - known or any(set(doc.get(k) or {}) - {c.path[1] for c in cols if c.path[0] == k}
+                               for k in ("conviction", "criminal_history", "findings") if isinstance(doc.get(k), dict)):
+        return None
+    row: dict[str, str] = {}
+    for c in cols:
+        node: object = doc
+        for p in c.path:
+            node = node.get(p) if isinstance(node, dict) else None
+        t = text(node)
+        if t is None:
+            return None
+        row[c.name] = t
+    drugs = doc.get("drugs") or []
+    if not isinstance(drugs, list) or doc.get("reductions"):
+        return None
+    adjustments = doc.get("adjustments") or []
+    if adjustments:  # sections named without levels are one column
+        if not isinstance(adjustments, list) or any(not isinstance(a, dict) or set(a) != {"section"} for a in adjustments):
+            return None
+        row["named_adjustments"] = ";".join(str(a["section"]) for a in adjustments)
+    for d in drugs:
+        if not isinstance(d, dict) or d.get("drug") not in law.drugs or set(d) != {"drug", quantity_key(law, d["drug"])}:
+            return None
+        t = text(d[quantity_key(law, d["drug"])])
+        if t is None or row.get(quantity_column(law, d["drug"])):
+            return None
+        row[quantity_column(law, d["drug"])] = t
+    return row
+
+
+def flat_field(field: str, doc: dict) -> str | None:
+    """The column a case-file field is written in (drugs.0.grams → cocaine_base_grams), or None."""
+    import re
+
+    from sentcalc.io.flat import column_for, columns, quantity_column
+    from sentcalc.law import default_law
+
+    law = default_law()
+    m = re.fullmatch(r"drugs\.(\d+)\.(grams|count)", field)
+    if m:
+        return quantity_column(law, doc["drugs"][int(m.group(1))]["drug"])
+    name = column_for(field, law)
+    return name if name in {c.name for c in columns(law)} else None

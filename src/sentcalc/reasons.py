@@ -3,6 +3,7 @@ nearest valid name for a misspelt one (edit distance, or an alias table where sp
 
 from __future__ import annotations
 
+import math
 import re
 import typing
 from collections.abc import Iterable
@@ -144,7 +145,19 @@ def plain(value: Any, annotation: Any) -> Any:
         raise ValueError(date_problem(value))
     if isinstance(value, bytes | bytearray | date) or (isinstance(value, bool) and kind != "bool"):
         raise ValueError(for_kind(kind, choices, value))
+    if kind in ("number", "int", "months") and (
+            (isinstance(value, float) and not math.isfinite(value))
+            or (isinstance(value, str) and re.fullmatch(NOT_FINITE, value, re.IGNORECASE))):
+        raise ValueError(not_finite(kind))
     return value
+
+
+NOT_FINITE = r"\s*[-+]?\.?(inf|infinity|nan)\s*"
+"""Infinity or not-a-number, as YAML, Python or a spreadsheet writes them."""
+
+
+def not_finite(kind: str) -> str:
+    return SENTENCE_RANGE if kind == "months" else FINITE
 
 
 # --- suggestions -------------------------------------------------------------------------------------------
@@ -154,19 +167,15 @@ def normal(name: str) -> str:
     return re.sub(r"[\s_\-]+", "_", name.strip().lower()).strip("_")
 
 
-def distance(a: str, b: str, limit: int = 3) -> int:
-    """Levenshtein distance, stopping at `limit` (anything further is `limit`)."""
-    if abs(len(a) - len(b)) >= limit:
-        return limit
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) >= limit:
-            return limit
-        prev = cur
-    return min(prev[-1], limit)
+def distance(a: str, b: str) -> int:
+    """Edit distance with a swap of two neighbouring letters as one edit (optimal string alignment)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
 
 
 def suggest(value: object, valid: Iterable[str], aliases: dict[str, str] | None = None) -> str | None:

@@ -297,6 +297,11 @@ def _one_of(choices: tuple, value: str) -> str:
     return reasons.one_of(choices, value)
 
 
+@lru_cache(maxsize=1024)
+def _drug_reason(law: Law, value: str) -> str:
+    return drug_allowed(law, value)
+
+
 @dataclass
 class Problems:
     """Validation problems of one batch: row positions (within the batch), fields, values, reasons."""
@@ -403,8 +408,9 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
         if c.kind in ("number", "int", "months"):
             ok = _mask(pc.is_null(s)) | _mask(pc.match_substring_regex(s, NUMBER))
             life = _mask(pc.equal(pc.utf8_lower(s), "life")) if c.kind == "months" else np.zeros(n, bool)
-            bad = ~ok & ~life
-            pr.add(bad, c.name, raw(c.name), reasons.for_kind(c.kind))
+            endless = _mask(pc.match_substring_regex(s, f"^{reasons.NOT_FINITE}$", ignore_case=True))
+            pr.add(~ok & ~life & ~endless, c.name, raw(c.name), reasons.for_kind(c.kind))
+            pr.add(endless, c.name, raw(c.name), reasons.not_finite(c.kind))
             num = _np(pc.cast(pc.if_else(pc.match_substring_regex(s, NUMBER), s, None), pa.float64()))
             num = np.where(life, LIFE, num.astype(float))
             if c.kind == "int":
@@ -419,7 +425,10 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
             vals[c.name] = num
         elif c.kind == "date":
             ts = pc.strptime(s, format="%Y-%m-%d", unit="s", error_is_null=True)
-            d = _np(pc.cast(ts, pa.date32())).astype("datetime64[D]")
+            # strptime rolls an impossible day over (2005-02-30 → 2005-03-02) and takes 2005-9-1: a date is
+            # valid only when it prints back as written
+            exact = _mask(pc.equal(pc.strftime(ts, format="%Y-%m-%d"), s))
+            d = np.where(exact, _np(pc.cast(ts, pa.date32())).astype("datetime64[D]"), np.datetime64("NaT", "D"))
             get = raw(c.name)
             pr.add(~missing & np.isnat(d), c.name, get, lambda i, get=get: reasons.date_problem(get()[i]))
             vals[c.name] = d
@@ -480,10 +489,10 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
     conv_code = distinct("conviction_drug", lambda x: law.drugs.index(x) if x in law.drugs else -1).astype(np.int16)
     conv_text = raw("conviction_drug")
     pr.add(_mask(pc.is_valid(text("conviction_drug"))) & (conv_code < 0), "conviction_drug", conv_text,
-           lambda i: drug_allowed(law, conv_text()[i]))
+           lambda i: _drug_reason(law, conv_text()[i]))
     qty = [vals[quantity_column(law, d)] for d in law.drugs]
     grams = np.column_stack([np.nan_to_num(q) for q in qty]) if law.drugs else np.zeros((n, 0))
-    no_drug = np.all(np.isnan(np.column_stack(qty)), axis=1)
+    no_drug = np.all(np.column_stack([_mask(pc.is_null(text(quantity_column(law, d)))) for d in law.drugs]), axis=1)
     pr.add(no_drug, "drugs", np.full(n, "", dtype=object), "give at least one <drug>_grams (or <drug>_count) column value")
     conv_counted = np.array([counted(law, d) for d in law.drugs] + [False])[conv_code]
     has_g, has_c = ~np.isnan(vals["conviction_grams"]), ~np.isnan(vals["conviction_count"])
