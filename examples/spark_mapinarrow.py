@@ -13,9 +13,7 @@ from __future__ import annotations
 import sys
 from functools import partial
 
-import pyarrow as pa
-from pyspark.sql import SparkSession
-
+from sentcalc.errors import MissingExtra, require
 from sentcalc.kernel import Options, recompute
 from sentcalc.regimes import today
 
@@ -29,15 +27,24 @@ SCHEMA = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
 
 
 def kernel(batches, options: Options):
+    import pyarrow as pa
+
     for b in batches:
         out, _problems, _bad = recompute(pa.Table.from_batches([b]), options)
         yield from out.select(list(COLUMNS)).to_batches()
 
 
 def main(path: str, output: str | None = None) -> None:
+    try:  # the extra to install, rather than a traceback
+        for module in ("pyarrow", "pandas"):
+            require(module, "spark", "examples/spark_mapinarrow.py")
+        session = require("pyspark.sql", "spark", "examples/spark_mapinarrow.py").SparkSession
+    except MissingExtra as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
     day = today()
     options = Options(list(REGIMES), retro=False, as_of=day, today=day)
-    spark = SparkSession.builder.master("local[2]").appName("sentcalc").getOrCreate()
+    spark = session.builder.master("local[2]").appName("sentcalc").getOrCreate()
     df = spark.read.option("header", True).csv(path)  # every column as text, as sentcalc validates it
     out = df.mapInArrow(partial(kernel, options=options), SCHEMA)
     if output:

@@ -154,7 +154,7 @@ def _wait_until_writing(folder: Path, proc: subprocess.Popen) -> None:
     deadline = time.time() + 120
     while time.time() < deadline:
         assert proc.poll() is None, proc.communicate()
-        if any(p.stat().st_size > 0 for p in folder.glob(".out.csv.*.tmp")):
+        if any(p.stat().st_size > 0 for p in folder.glob(f".out.csv.{proc.pid}.*.tmp")):
             return
         time.sleep(0.05)
     raise AssertionError("the batch never started writing")
@@ -179,10 +179,14 @@ def test_killed_batch_leaves_no_partial_output(tmp_path: Path) -> None:
     proc.wait()
     assert out.read_text() == "previous output\n"
     assert not (tmp_path / "out.errors.csv").exists()
-    for leftover in tmp_path.glob(".*.tmp"):  # SIGKILL cannot be caught: only a hidden temporary file remains
-        leftover.unlink()
+    # SIGKILL cannot be caught: only hidden temporary files remain, named for the killed process ...
+    left = sorted(p.name for p in tmp_path.glob(".*.tmp"))
+    assert left and all(f".{proc.pid}." in name for name in left), left
+    killed = proc.pid
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _wait_until_writing(tmp_path, proc)
+    # ... and the next run to the same output removes them (that process is gone)
+    assert not [p for p in tmp_path.glob(".*.tmp") if f".{killed}." in p.name]
     proc.send_signal(signal.SIGTERM)
     proc.wait()
     assert proc.returncode == 130, proc.communicate()

@@ -59,7 +59,7 @@ def raise_all(problems: list[FieldProblem]) -> None:
 
 EXTRAS = {"pyarrow": "research", "matplotlib": "research", "pyreadstat": "stata", "pandas": "stata",
           "fastapi": "web", "uvicorn": "web", "jinja2": "web", "docx": "web", "openpyxl": "web",
-          "multipart": "web"}
+          "multipart": "web", "pyspark": "spark"}
 """The optional dependency each extra brings (pyproject.toml's optional-dependencies), by import name."""
 
 
