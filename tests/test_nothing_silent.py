@@ -18,6 +18,7 @@ from helpers import TODAY, make_case, run_main, write_case
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "datasets" / "sample.csv"
+EXAMPLE = ROOT / "examples" / "cases" / "crack-15kg-above-top-2003.yaml"
 
 
 def _with_header(tmp_path: Path, rename: dict[str, str] | None = None, drop: tuple[str, ...] = (),
@@ -296,6 +297,8 @@ def _without(monkeypatch, *modules: str) -> None:
     (["batch", str(SAMPLE), "OUT/o.dta"], "pyreadstat", "stata"),
     (["batch", str(SAMPLE), "OUT/o.sav"], "pyreadstat", "stata"),
     (["batch", str(SAMPLE), "OUT/o.sav"], "pandas", "stata"),
+    (["retro", str(EXAMPLE), "--format", "docx", "-o", "OUT"], "docx", "web"),
+    (["range", str(EXAMPLE), "--format", "docx", "-o", "OUT"], "docx", "web"),
 ])
 def test_a_command_without_its_extra_names_it(tmp_path: Path, capsys, monkeypatch, argv: list[str], module: str,
                                               extra: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from ..errors import InputError
+from ..errors import require
 from . import view
 
 FONT = "Times New Roman"
@@ -19,13 +19,11 @@ CELL_MARGIN_TWIPS = 72
 
 def _document():
     """A blank document in court style: Letter, 1-inch margins, 12-point serif everywhere, black headings."""
-    try:
-        import docx
-        from docx.enum.style import WD_STYLE_TYPE
-        from docx.oxml.ns import qn
-        from docx.shared import Inches, Pt, RGBColor
-    except ImportError:
-        raise InputError("--format", "docx", "needs the web extra: pip install 'sentcalc[web]'") from None
+    docx = require("docx", "web", "--format docx")
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+    from docx.shared import Inches, Pt, RGBColor
+
     d = docx.Document()
     for s in d.sections:
         s.page_width, s.page_height = Inches(8.5), Inches(11)
