@@ -223,6 +223,28 @@ def test_every_option_names_itself(tmp_path: Path, capsys, argv: list[str], opti
     assert "today:" not in err or option == "--today"
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("name: x\neffective: 2014-02-30\nsubstitutes: {}\n", "scenario.effective: '2014-02-30' is not allowed"),
+    ("name: x\neffective: 2014-11-01\nsubstitutes: [drug-quantity]\n", "scenario.substitutes: ['drug-quantity']"),
+    ("name: x\neffective: 2014-11-01\nsubstitutes: {drug-quantity: 2014-13-01}\n",
+     "scenario.substitutes.drug-quantity: '2014-13-01' is not allowed"),
+    ("name: x\neffective: [2014\n", "it must be valid YAML (line 3, column 1: expected ',' or ']'"),
+])
+def test_a_scenario_file_is_checked_like_a_case_file(tmp_path: Path, capsys, text: str, message: str) -> None:
+    sc = tmp_path / "s.yaml"
+    sc.write_text(text)
+    code, _, err = run_main(["simulate", str(SAMPLE), "--scenario", str(sc), "--report", str(tmp_path / "r")], capsys)
+    assert code == 2 and message in err, err
+
+
+def test_simulate_numbers_name_their_option(tmp_path: Path, capsys) -> None:
+    argv = ["simulate", str(SAMPLE), "--scenario", "amendment-782-retroactive", "--report", str(tmp_path / "r")]
+    code, _, err = run_main([*argv, "--annual-cost", "-5"], capsys)
+    assert code == 2 and err.startswith("error: --annual-cost: -5.0 is not allowed"), err
+    code, _, err = run_main([*argv, "--grant-rate", "nan"], capsys)
+    assert code == 2 and err.startswith("error: --grant-rate: nan is not allowed"), err
+
+
 def test_sentcalc_today_names_the_variable(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("SENTCALC_TODAY", "someday")
     code, _, err = run_main(["range", str(write_case(tmp_path, make_case()))], capsys)

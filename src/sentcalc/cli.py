@@ -323,7 +323,8 @@ def tables_drug_quantity(
     from .rules.drug_quantity import line_on, quantity_text
     law = default_law()
     if drug not in law.drugs:
-        raise InputError("--drug", drug, "use one of " + ", ".join(law.drugs))
+        from .validate import drug_allowed
+        raise InputError("--drug", drug, drug_allowed(law, drug))
     r = parse_regime(regime, law, _today())
     if r.day is None:
         raise InputError("--regime", regime, "give a date or an alias; `original` needs a case")

@@ -88,11 +88,11 @@ def parse_regime(token: str, law: Law, on: date) -> Regime:
     except ValueError:
         day = None
     if day is None:
-        raise InputError("regime", token, "use original, current, one of " + ", ".join(al)
+        raise InputError("--regime", token, "use original, current, one of " + ", ".join(al)
                          + ", or a date as YYYY-MM-DD")
     first = first_guidelines(law)
     if day < first:
-        raise InputError("regime", token, f"the Sentencing Guidelines took effect on {first.isoformat()}; "
+        raise InputError("--regime", token, f"the Sentencing Guidelines took effect on {first.isoformat()}; "
                          "give a date on or after it")
     return Regime(t, day)
 

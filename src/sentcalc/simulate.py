@@ -176,7 +176,7 @@ def run(input_path: Path, scenario: Scenario, report_dir: Path, *, today: date, 
     from .report.impact_tables import Collector
     from .report.simulation import write_report
 
-    if annual_cost is not None and not annual_cost >= 0:
+    if annual_cost is not None and not 0 <= annual_cost < float("inf"):
         raise InputError("--annual-cost", annual_cost, "give the dollars a prison-year costs (0 or more)")
     law = scenario_law(scenario)
     order = as_of or scenario.earliest_order

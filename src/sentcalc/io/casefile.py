@@ -88,7 +88,7 @@ for _tag, _fn in (("float", yaml.SafeLoader.construct_yaml_float), ("bool", yaml
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _or_text(_fn))
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
+def yaml_problem(exc: yaml.YAMLError) -> str:
     """A YAML error with its line and column (1-based), as an editor shows them."""
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -107,10 +107,13 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     return out
 
 
-def _load(text: str, is_json: bool) -> Any:
-    if is_json:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+def load_yaml(text: str) -> Any:
+    """YAML as a person means it (see _Loader), safe-loaded: data, never code."""
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _load(text: str, is_json: bool) -> Any:
+    return json.loads(text, object_pairs_hook=_no_duplicates) if is_json else load_yaml(text)
 
 
 def read_document(path: Path) -> Any:
@@ -142,7 +145,7 @@ def parse_document(raw: bytes, suffix: str, name: str) -> dict:
         where = f"line {exc.lineno}, column {exc.colno}: " if exc.doc else ""
         raise InputError("case file", name, f"it must be valid JSON ({where}{exc.msg})") from None
     except yaml.YAMLError as exc:
-        raise InputError("case file", name, f"it must be valid YAML ({_yaml_problem(exc)})") from None
+        raise InputError("case file", name, f"it must be valid YAML ({yaml_problem(exc)})") from None
     except (RecursionError, ValueError, TypeError, OverflowError) as exc:
         kind = "JSON" if is_json else "YAML"
         raise InputError("case file", name, f"it must be valid {kind} ({type(exc).__name__}: {exc})") from None
