@@ -288,7 +288,7 @@ class Case(_Model):
     def _printable(cls, v: str | None) -> str | None:
         """Printed in the terminal, the memo and the Word document: no control characters."""
         if v is not None and any(unicodedata.category(ch) == "Cc" for ch in v):
-            raise ValueError("control characters (tabs, newlines, escapes, NUL) are not allowed")
+            raise ValueError(reasons.CONTROL)
         return v
 
     @field_validator("sentence_months", "supervised_release_months")

@@ -47,6 +47,10 @@ def _write(output: Path, data: bytes) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
+KeepOpt = Annotated[list[str] | None, typer.Option("--keep", metavar="COLUMN", help=(
+    "Carry this column through unchanged although its name is close to a sentcalc column's (repeatable)."))]
+
+
 TodayOpt = Annotated[str | None, typer.Option("--today", metavar="DATE", help="Treat this date (YYYY-MM-DD) as today; "
                                                  "also SENTCALC_TODAY.")]
 
@@ -173,10 +177,10 @@ def batch(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Rows that need an assumption go to the errors file; a "
                                          "column with a default that is absent is an error.")] = False,
-    keep: Annotated[list[str] | None, typer.Option("--keep", help="Carry this column through unchanged although its "
-                                                   "name is close to a sentcalc column's (repeatable).")] = None,
-    warnings: Annotated[str, typer.Option("--warnings", help="count: the number of assumptions and warnings per "
-                                          "regime; text: also their text (`_assumptions`, `_warnings`).")] = "count",
+    keep: KeepOpt = None,
+    warnings: Annotated[str, typer.Option("--warnings", metavar="count|text", help=(
+        "count: the number of assumptions and warnings per regime; text: also their text (`_assumptions`, "
+        "`_warnings`)."))] = "count",
 ) -> None:
     """Recompute a whole dataset (streamed; every row ends in OUTPUT or OUTPUT.errors.csv)."""
     from rich.console import Console
@@ -233,8 +237,7 @@ def simulate(
     time_credits: Annotated[bool, typer.Option("--time-credits", help="Release dates with First Step Act time "
                                                "credits (default: good-conduct time only, as the Commission's "
                                                "impact analyses).")] = False,
-    keep: Annotated[list[str] | None, typer.Option("--keep", help="Carry this column through unchanged although its "
-                                                   "name is close to a sentcalc column's (repeatable).")] = None,
+    keep: KeepOpt = None,
 ) -> None:
     """Simulate a retroactive change over a dataset (the Commission's prison impact model): the
     Commission's tables from sentcalc's own results, why people are not eligible, the funnel, releases per

@@ -20,6 +20,7 @@ BOOL = "give true or false"
 DATE = "give a valid date as YYYY-MM-DD"
 FINITE = "give a finite number"
 TEXT = "give text (in YAML, put it in quotes)"
+CONTROL = "control characters (tabs, newlines, escapes, NUL) are not allowed"
 SENTENCE_RANGE = "give the term in months (0 to 10,000) or 'life'"
 SECTION = "write each section as in the Manual, e.g. 2D1.1(b)(1) or 3B1.1(c)"
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from annotated_types import Ge, Le
+from annotated_types import Ge, Le, MaxLen
 from pydantic import BaseModel
 
 from .. import reasons
@@ -57,6 +57,7 @@ class Column:
     ge: float | None = None
     le: float | None = None
     required: bool = False
+    max_length: int | None = None
 
 
 def model_columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column]:
@@ -74,8 +75,9 @@ def model_columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[
         kind, choices = reasons.kind_of(ann)
         ge = next((m.ge for m in f.metadata if isinstance(m, Ge)), None)
         le = next((m.le for m in f.metadata if isinstance(m, Le)), None)
+        longest = next((m.max_length for m in f.metadata if isinstance(m, MaxLen)), None)
         flat = RENAME.get(path) or "_".join(path)
-        out.append(Column(flat, path, kind, choices, ge, le, f.is_required() and not prefix[1:]))
+        out.append(Column(flat, path, kind, choices, ge, le, f.is_required() and not prefix[1:], longest))
     return out
 
 
@@ -290,6 +292,9 @@ SECTION = re.compile(r"^[1-8][A-Z]\d\.\d{1,2}(\([a-z0-9]{1,4}\))*$")
 
 
 SEPARATED = ", separated by ';'"
+PRINTED = ("id", "defendant", "court", "docket")
+CONTROL = "[\\x00-\\x1f\\x7f-\\x9f]"
+"""Unicode's control characters (category Cc), which the case file refuses in the fields it prints."""
 
 
 @lru_cache(maxsize=1024)
@@ -451,8 +456,11 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
             get = raw(c.name)
             pr.add(~missing & ~ok, c.name, get, lambda i, get=get, c=c: _one_of(c.choices, get()[i]))
         else:
-            if c.name == "id":
-                pr.add(_mask(pc.greater(pc.utf8_length(s), 200)), c.name, raw(c.name), reasons.at_most_chars(200))
+            if c.max_length is not None:
+                pr.add(_mask(pc.greater(pc.utf8_length(s), c.max_length)), c.name, raw(c.name),
+                       reasons.at_most_chars(c.max_length))
+            if c.name in PRINTED:
+                pr.add(_mask(pc.match_substring_regex(s, CONTROL)), c.name, raw(c.name), reasons.CONTROL)
             vals[c.name] = s
 
     # Checks across fields (the case model's validators, vectorised, with the same words).
