@@ -109,8 +109,22 @@ def _representable(doc: object, form: Form) -> bool:
         if isinstance(node, dict):
             return all(walk(v, f"{prefix}{k}.") for k, v in node.items())
         if isinstance(node, list) and prefix.rstrip(".") in form.lists:
-            return all(isinstance(x, dict) and all(f"{prefix}{k}" in known for k in x) for x in node)
-        return prefix.rstrip(".") in known
+            return all(isinstance(x, dict) and all(f"{prefix}{k}" in known and typable(x[k], f"{prefix}{k}") for k in x)
+                       for x in node)
+        return prefix.rstrip(".") in known and typable(node, prefix.rstrip("."))
+
+    def typable(value: object, path: str) -> bool:
+        """A box holds text, a checkbox true or false: a YAML boolean where a number or date belongs, a number where
+        true/false or a date belongs, or bytes, cannot be typed."""
+        from sentcalc.io.casefile import _field_at
+        from sentcalc.reasons import kind_of
+        _, info = _field_at(tuple(int(p) if p.isdigit() else p for p in path.split(".")))
+        kind = kind_of(info.annotation)[0] if info is not None else "str"
+        if kind == "bool":
+            return isinstance(value, bool) or value is None
+        if kind == "date" and isinstance(value, int | float):
+            return False
+        return not isinstance(value, bool | bytes)
     return walk(doc, "")
 
 
@@ -402,8 +416,8 @@ def test_screening_equals_batch_retro(url: str, tmp_path: Path) -> None:
         assert s["immediate"] == ("yes" if w["immediate"] == "true" else "no")
         assert _num(s["saved"]) == _num(w["months_saved"]) and _num(s["lowest"]) == _num(w["best_lowest"])
         assert s["order"] == (w["best_order_date"] or "—") and s["release"] == (w["release_date"] or "—")
-    assert [(r["row"], r["id"], r["field"], html.unescape(r["reason"])) for r in t["errors"]] == \
-        [(e["row"], e["id"], e["field"], e["reason"]) for e in errs]
+    assert [(r["row"], r["id"], r["field"], html.unescape(r["value"]), html.unescape(r["reason"])) for r in t["errors"]] == \
+        [(e["row"], e["id"], e["field"], e["value"], e["reason"]) for e in errs]
     # the downloads hold the same rows
     got = list(csv.DictReader(io.StringIO(get(url, f"{location}/worklist.csv").text)))
     assert [{k: _num(v) if k in ("months_saved", "best_lowest", "sentence_months") else v for k, v in r.items()}
@@ -415,8 +429,8 @@ def test_screening_equals_batch_retro(url: str, tmp_path: Path) -> None:
     book = load_workbook(io.BytesIO(get(url, f"{location}/worklist.xlsx").body), read_only=True)
     sheet = list(book["Worklist"].iter_rows(values_only=True))
     assert [str(r[0]) for r in sheet[1:]] == [w["id"] for w in work]
-    assert [list(map(str, r)) for r in book["Errors"].iter_rows(values_only=True)][1:] == \
-        [[e["row"], e["id"], e["field"], e["reason"]] for e in errs]
+    assert [["" if v is None else str(v) for v in r] for r in book["Errors"].iter_rows(values_only=True)][1:] == \
+        [[e["row"], e["id"], e["field"], e["value"], e["reason"]] for e in errs]
 
 
 def test_a_worklist_row_opens_as_the_same_case(url: str, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
-from ..batch import Screening, screen
+from ..batch import ERROR_COLUMNS, Screening, screen
 from ..errors import InputError
 from ..io.flat import row_to_document
 from ..kernel import Options
@@ -142,7 +142,7 @@ def worklist_rows(s: Screened) -> tuple[list[str], list[list]]:
     return t.column_names, [list(r.values()) for r in t.to_pylist()]
 
 
-ERROR_HEADER = ["row", "id", "field", "reason"]
+ERROR_HEADER = ERROR_COLUMNS
 
 
 def csv_bytes(header: list[str], rows: list[list]) -> bytes:
