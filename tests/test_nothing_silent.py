@@ -367,6 +367,17 @@ def test_the_spark_example_without_pyspark_names_the_extra(tmp_path: Path) -> No
     assert "pip install 'sentcalc[spark]'" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("module", ["fastapi", "uvicorn", "jinja2"])
+def test_serve_without_the_web_extra_names_it(tmp_path: Path, module: str) -> None:
+    """In a fresh interpreter (in this one the app may already be imported): never a server, never a traceback."""
+    (tmp_path / "sitecustomize.py").write_text(f"import sys\nsys.modules[{module!r}] = None\n")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    proc = subprocess.run([sys.executable, "-m", "sentcalc", "serve", "--port", "1"], env=env, capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: sentcalc serve needs ") and "pip install 'sentcalc[web]'" in proc.stderr
+
+
 def test_the_batch_kernel_without_pyarrow_names_the_extra(monkeypatch) -> None:
     from sentcalc.errors import MissingExtra
     from sentcalc.kernel import Options, recompute

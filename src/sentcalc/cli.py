@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from .errors import InputError, LawDataError, missing_extra
+from .errors import InputError, LawDataError, MissingExtra, missing_extra
 
 app = typer.Typer(
     help="Recompute U.S. federal drug sentences under the law as it stood on any date, every step cited.",
@@ -279,9 +279,7 @@ def serve(
     try:
         from .web.serve import run_server
     except ImportError as exc:
-        typer.echo(f"error: `sentcalc serve` needs the web extra ({exc.name} is not installed): "
-                   "pip install 'sentcalc[web]'", err=True)
-        raise typer.Exit(2) from None
+        raise MissingExtra((exc.name or "fastapi").split(".")[0], "web", "sentcalc serve") from None
     run_server(host, port, open_browser, list(allow_host or []), _state["today"])
 
 
