@@ -146,6 +146,16 @@ def test_cross_field_problems_name_the_fields_never_the_model(tmp_path: Path, ca
     assert "datetime" not in err and "{" not in err
 
 
+def test_strict_lists_every_assumption_at_once(tmp_path: Path, capsys) -> None:
+    case = write_case(tmp_path, make_case(conviction__prior_convictions=1, sentence_months=240))
+    code, _, err = run_main(["range", str(case), "--strict"], capsys)
+    assert code == 2 and sorted(err.splitlines()) == [
+        "error: --strict: an assumption was needed: Zero-point offender (§4C1.1) assumed: no criminal history points "
+        "and nothing in the case disqualifies; set zero_point_offender to decide.",
+        "error: --strict: an assumption was needed: The §851 prior(s) are assumed to be serious drug felonies or "
+        "serious violent felonies (First Step Act §401; set conviction.priors_qualify_after_2018)."][::-1], err
+
+
 def test_problems_are_available_to_the_web_form(tmp_path: Path) -> None:
     """InputErrors keeps (field, value, allowed) of every problem, and the first one's as attributes."""
     from sentcalc.errors import InputErrors

@@ -89,15 +89,18 @@ def apply_sentence_check(cases: Cases, original: Result, check: SentenceCheck) -
         cases.departure = check.departure
 
 
-def strict_problems(results: list[Result], rows: np.ndarray | None = None) -> list[Problem]:
+def strict_problems(results: list[Result], rows: np.ndarray | None = None, every: bool = False) -> list[Problem]:
     """`--strict`: every assumption is a fact the input should have given. One Problem per row (its first
-    assumption), field `--strict`; `rows` maps result rows to input rows."""
+    assumption; with `every`, one per distinct assumption), field `--strict`; `rows` maps result rows to input rows."""
     n = len(results[0].cols["total_offense_level"]) if results else 0
-    first: dict[int, str] = {}
+    found: dict[int, list[str]] = {}
     for r in results:
         for nt in r.notes:
             if nt.code == "assumption":
                 for i in np.flatnonzero(nt.mask):
-                    first.setdefault(int(i), nt.text(int(i)))
+                    texts = found.setdefault(int(i), [])
+                    if (every or not texts) and nt.text(int(i)) not in texts:
+                        texts.append(nt.text(int(i)))
     rows = np.arange(n) if rows is None else rows
-    return [Problem(int(rows[i]), "--strict", "", f"an assumption was needed: {t}") for i, t in sorted(first.items())]
+    return [Problem(int(rows[i]), "--strict", None, f"an assumption was needed: {t}")
+            for i, texts in sorted(found.items()) for t in texts]

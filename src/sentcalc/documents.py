@@ -12,7 +12,7 @@ from .case import CAPTION, Case
 from .checks import apply_sentence_check, check_sentence, strict_problems
 from .columns import from_models
 from .engine import compute_many
-from .errors import InputError
+from .errors import FieldProblem, raise_all
 from .law import Law
 from .regimes import Regime, parse_regime
 
@@ -31,9 +31,8 @@ def caption(case: Case) -> dict:
 
 
 def _refuse(problems) -> None:
-    if problems:
-        p = problems[0]
-        raise InputError(p.field, p.value, p.allowed)
+    """Every problem the sentence checks (or --strict) found, at once."""
+    raise_all([FieldProblem(p.field, p.value, p.allowed) for p in problems])
 
 
 def range_document(case: Case, law: Law, today: date, regimes: list[str] | None = None,
@@ -56,7 +55,7 @@ def range_document(case: Case, law: Law, today: date, regimes: list[str] | None 
     if not regimes:  # 2010 and 2014 only where they differ from both original and current
         results = results[:2] + [r for r in results[2:] if not any(same_outcome(r, x) for x in results[:2])]
     if strict:
-        _refuse(strict_problems([original, *shown]))
+        _refuse(strict_problems([original, *shown], every=True))
     doc = {"case_id": case.id, "results": results, "provenance": provenance(law, today)}
     if caption(case):
         doc["caption"] = caption(case)
@@ -76,7 +75,8 @@ def retro_document(case: Case, law: Law, today: date, as_of: date | None = None,
     apply_sentence_check(cases, original, check)
     result = analyse(law, cases, as_of or today, known={"original": original}, today=today)
     if strict:
-        _refuse(strict_problems([result.original, *(a.amended for a in result.analyses if a.amended is not None)]))
+        _refuse(strict_problems([result.original, *(a.amended for a in result.analyses if a.amended is not None)],
+                                every=True))
     doc = retro_dict(result, 0, case.id, cases.bop_projected_release_date[0])
     doc["provenance"] = provenance(law, today)
     if caption(case):

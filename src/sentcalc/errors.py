@@ -17,12 +17,14 @@ def shown(value: object) -> str:
 
 
 class InputError(ValueError):
-    """Bad input: the message names the field, the value given and what is allowed."""
+    """Bad input: the message names the field, the value given and what is allowed (a value of None: a problem
+    with no value to show, such as an assumption --strict refuses)."""
 
     def __init__(self, field: str, value: object, allowed: str, row: int | None = None) -> None:
         self.field, self.value, self.allowed, self.row = field, value, allowed, row
         where = f"row {row}: " if row is not None else ""
-        super().__init__(f"{where}{field}: {shown(value)} is not allowed; {allowed}")
+        given = "" if value is None else f"{shown(value)} is not allowed; "
+        super().__init__(f"{where}{field}: {given}{allowed}")
 
 
 class FieldProblem(NamedTuple):
