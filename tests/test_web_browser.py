@@ -271,8 +271,8 @@ def test_office_screening_equals_batch_retro(page, url: str, tmp_path: Path) -> 
         assert r.locator("td.immediate").inner_text() == ("yes" if w["immediate"] == "true" else "no")
         assert r.locator("td.release").inner_text() == (w["release_date"] or "—")
     cells = [[c.inner_text() for c in r.locator("td").all()] for r in page.locator("#errors tbody tr").all()]
-    assert cells == [[e["row"], e["id"], e["field"], e["reason"]] for e in errs]
-    assert "Input should be greater than or equal to 0" in page.inner_text("#errors")
+    assert cells == [[e["row"], e["id"], e["field"], e["value"], e["reason"]] for e in errs]
+    assert "give a number greater than or equal to 0" in page.inner_text("#errors")
     for link, kind in (("#dl-xlsx", "xlsx"), ("#dl-csv", "csv")):
         with page.expect_download() as d:
             page.click(link)
