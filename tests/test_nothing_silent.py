@@ -252,7 +252,7 @@ def test_simulate_numbers_name_their_option(tmp_path: Path, capsys) -> None:
     code, _, err = run_main([*argv, "--annual-cost", "-5"], capsys)
     assert code == 2 and err.startswith("error: --annual-cost: -5.0 is not allowed"), err
     code, _, err = run_main([*argv, "--grant-rate", "nan"], capsys)
-    assert code == 2 and err.startswith("error: --grant-rate: nan is not allowed"), err
+    assert code == 2 and err.startswith("error: --grant-rate: 'nan' is not allowed"), err
 
 
 def test_sentcalc_today_names_the_variable(tmp_path: Path, capsys, monkeypatch) -> None:

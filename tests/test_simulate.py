@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -307,9 +308,7 @@ def test_grant_rate_point_is_the_midpoint() -> None:
 
 
 def test_xlsx_without_openpyxl_names_the_extra(tmp_path: Path, capsys, monkeypatch) -> None:
-    import importlib.util
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "openpyxl" else real(name, *a))
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if openpyxl were not installed
     code, _, err = run_main(["simulate", str(SAMPLE), "--scenario", "retroactive-fsa", "--report", str(tmp_path / "r"),
                              "--xlsx"], capsys)
     assert code == 2 and "sentcalc[research]" in err and "openpyxl" in err
