@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import reasons
 from ..case import Case
-from ..errors import CrossFieldError, FieldProblem, InputError, InputErrors, raise_all
+from ..errors import CrossFieldError, FieldProblem, InputError, raise_all
 from ..law import Law
 from ..rules.drug_quantity import counted
 from ..validate import check, drug_allowed
@@ -249,12 +249,6 @@ def pydantic_problems(exc: ValidationError) -> list[FieldProblem]:
             kind, choices = reasons.kind_of(info.annotation) if info is not None else ("model", ())
             out.append(FieldProblem(path or "case", _value(err.get("input")), _reason(err, kind, choices)))
     return out
-
-
-def pydantic_message(exc: ValidationError) -> InputError:
-    """Every validation problem as one error (InputErrors when there are several)."""
-    problems = pydantic_problems(exc)
-    return InputError(*problems[0]) if len(problems) == 1 else InputErrors(problems)
 
 
 def _drug_problems(doc: dict, law: Law) -> list[FieldProblem]:
