@@ -419,11 +419,13 @@ def test_simulation_files_get_the_ordinary_mode(tmp_path: Path, capsys) -> None:
     old = os.umask(0o022)
     try:
         code, _, err = run_main(["simulate", str(SAMPLE), "--scenario", "amendment-782-retroactive", "--report",
-                                 str(tmp_path / "r")], capsys)
+                                 str(tmp_path / "r"), "--xlsx"], capsys)
     finally:
         os.umask(old)
     assert code == 0, err
-    assert oct((tmp_path / "r" / "people.csv").stat().st_mode & 0o777) == oct(0o644)
+    files = sorted(p for p in (tmp_path / "r").iterdir())
+    assert {p.suffix for p in files} >= {".csv", ".json", ".md", ".html", ".png", ".xlsx"}
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in files} == {p.name: oct(0o644) for p in files}
 
 
 def _dead_pid() -> int:

@@ -8,9 +8,7 @@ import base64
 import html
 import json
 import math
-import os
 import re
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import require
-from ..io.tables import write_text_atomic
+from ..io.tables import publish, temporary, write_text_atomic
 from .impact_tables import BY_KEY, SOURCES, Context, People, Table, funnel_stages, ordered_labels, population_text, tables
 
 TOP = 15   # a breakdown plot shows the 15 largest groups and "Other"
@@ -429,13 +427,12 @@ def _xlsx(path: Path, tabs: list[Table], scenario) -> None:
         ws.append([styled(label) for _, label in t.columns])
         for row in t.rows:
             ws.append([_xl(row.get(k)) for k, _ in t.columns])
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = temporary(path)
     try:
         wb.save(tmp)
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
