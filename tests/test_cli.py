@@ -147,13 +147,17 @@ def test_no_network_is_used(tmp_path: Path, capsys, monkeypatch) -> None:
 
 
 def test_each_step_shows_its_own_stage(tmp_path: Path) -> None:
-    """The worksheet is rendered from the recorded steps: the adjustments step shows the level after the
-    adjustments (before acceptance), and acceptance starts from it."""
-    case = make_case(adjustments=[{"section": "2D1.1(b)(1)", "levels": 2}], acceptance=3)
+    """The worksheet is rendered from the recorded steps: the Chapter Two step shows the level after the
+    specific offense characteristics, Chapter Three starts from it, acceptance from the level after Chapter
+    Three; each step names the stage that recorded it."""
+    case = make_case(adjustments=[{"section": "2D1.1(b)(1)", "levels": 2}, {"section": "3C1.1", "levels": 2}],
+                     acceptance=3)
     r = range_json(tmp_path, case, "original")["original"]
-    adj = next(s for s in r["steps"] if s["rule"] == "adjustments")["detail"]
-    acc = next(s for s in r["steps"] if s["rule"] == "acceptance")["detail"]
-    assert adj.endswith("= 34.") and acc.startswith("Acceptance of responsibility: 34 − 3 = 31")
+    steps = {s["rule"]: s for s in r["steps"]}
+    assert steps["specific_offense_characteristics"]["detail"] == "Base offense level 32; 2D1.1(b)(1) +2 → 34."
+    assert steps["chapter_three"]["detail"] == "Offense level after Chapter Two 34; 3C1.1 +2 → 36."
+    assert steps["acceptance"]["detail"].startswith("Acceptance of responsibility: 36 − 3 = 33")
+    assert steps["acceptance"]["stage"] == "acceptance" and steps["drug_quantity"]["stage"] == "base_offense_level"
 
 
 def test_retro_compares_with_the_bop_projection(tmp_path: Path, capsys) -> None:

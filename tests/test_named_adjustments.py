@@ -18,8 +18,10 @@ def test_premises_enhancement_exists_only_from_2010(tmp_path: Path) -> None:
                      adjustments=[{"section": "2D1.1(b)(12)"}, {"section": "3C1.1"}])
     out = range_json(tmp_path, case, "original", "2014")
     assert out["original"]["total_offense_level"] == 24 and out["2014"]["total_offense_level"] == 24
-    step = next(s for s in out["original"]["steps"] if s["rule"] == "named_adjustments")
-    assert "not in force on this date" in step["detail"]
+    step = next(s for s in out["original"]["steps"] if s["rule"] == "specific_offense_characteristics")
+    assert "2D1.1(b)(12) +0 (not in force on this date)" in step["detail"]
+    chapter_three = next(s for s in out["original"]["steps"] if s["rule"] == "chapter_three")
+    assert chapter_three["detail"] == "Offense level after Chapter Two 22; 3C1.1 +2 → 24."
     assert not any("adjustment levels not yet verified" in w for k in ("original", "2014") for w in out[k]["warnings"])
 
 
@@ -55,11 +57,11 @@ def test_aggravating_role_interaction_by_edition(tmp_path: Path) -> None:
         [32, 30, 30, 30]
 
     def named(k: str) -> str:
-        return next(s["detail"] for s in out[k]["steps"] if s["rule"] == "named_adjustments")
+        return next(s["detail"] for s in out[k]["steps"] if s["rule"] == "specific_offense_characteristics")
     assert "numbered 2D1.1(b)(14) in this edition" in named("original")
     assert "not in force on this date" in named("2009-06-01")
     assert "numbered 2D1.1(b)(15) in this edition" in named("2016-06-01")
-    assert "2D1.1(b)(16) +2," in named("current")
+    assert named("current") == "Base offense level 26; 2D1.1(b)(16) +2 → 28."
 
 
 def test_aggravating_role_interaction_needs_an_aggravating_role(tmp_path: Path, capsys) -> None:

@@ -35,7 +35,8 @@ def _edit(root: Path, rel: str, fn) -> None:
 
 
 BREAKS = {
-    "missing citation": ("career-offender.yaml", lambda d: d["versions"][1].pop("reference"), "no citation"),
+    "missing citation": ("career-offender.yaml", lambda d: d["versions"][1].pop("reference"),
+                         "career-offender.yaml versions @ 1988-01-15: missing key 'reference'"),
     "versions out of order": ("acceptance.yaml", lambda d: d["versions"].reverse(), "out of date order"),
     "threshold not increasing": ("drug-quantity/heroin.yaml",
                                  lambda d: d["versions"][-1]["levels"].__setitem__(30, 50), "do not strictly increase"),

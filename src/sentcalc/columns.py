@@ -30,6 +30,8 @@ class Cases:
     adjustment_sections: np.ndarray     # object (str, ";"-joined, "" = none)
     adjustment_levels: np.ndarray       # int16 sum of the adjustments found with their levels
     named_adjustments: np.ndarray       # object (str, ";"-joined sections whose levels come from the law)
+    explicit_adjustments: np.ndarray    # object (str, ";"-joined "section=levels"; "s1+s2=levels" when only the
+    #                                     levels of several sections together are known, as in a flat row)
     mitigating_role: np.ndarray         # int8
     acceptance: np.ndarray              # int8
     criminal_history_points: np.ndarray  # int16, -1 = not given
@@ -143,6 +145,8 @@ def from_models(cases: list[Case], drugs: tuple[str, ...]) -> Cases:
         adjustment_levels=np.array([sum(a.levels or 0 for a in c.adjustments) for c in cases], dtype=np.int16),
         named_adjustments=np.array([";".join(a.section for a in c.adjustments if a.levels is None) for c in cases],
                                    dtype=object),
+        explicit_adjustments=np.array([";".join(f"{a.section}={a.levels}" for a in c.adjustments if a.levels is not None)
+                                       for c in cases], dtype=object),
         mitigating_role=np.array([c.mitigating_role for c in cases], dtype=np.int8),
         acceptance=np.array([c.acceptance for c in cases], dtype=np.int8),
         criminal_history_points=np.array(

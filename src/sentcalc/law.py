@@ -20,6 +20,7 @@ import numpy as np
 import yaml
 
 from .errors import LawDataError
+from .registry import DRUG_QUANTITY, Table, table_for
 
 LIFE = 10_000
 """Months standing for life imprisonment in numeric columns (rendered as "life")."""
@@ -48,6 +49,18 @@ def present(codes: np.ndarray) -> np.ndarray:
 def months(value: Any) -> float:
     """A term in months from the data: a number, or "life"."""
     return float(LIFE) if value == "life" else float(value)
+
+
+def months_text(m: float) -> str:
+    """A term in months for text: "life", or the number ("?" when unknown)."""
+    if m != m:
+        return "?"
+    return "life" if m >= LIFE else f"{m:g}"
+
+
+def as_date(value: Any) -> date:
+    """A date from the data (YAML reads 2010-08-03 as a date; quoted, it is text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,10 +164,18 @@ class Law:
                 raise LawDataError(f"cannot read {path}: {exc}") from exc
         return self._docs[relpath]
 
+    def table(self, table: Table) -> Dated:
+        """The versions of a declared table (sentcalc.registry)."""
+        return self.dated(table.file) if table.keys == ("versions",) else self.dated(table.file, *table.keys)
+
     def dated(self, relpath: str, *keys: str) -> Dated:
-        """The versions list at `keys` inside the file (default: its `versions`)."""
+        """The versions list at `keys` inside the file (default: its `versions`); it must be declared in
+        sentcalc.registry."""
         k = (relpath, *keys)
         if k not in self._dated:
+            if table_for(relpath, keys or ("versions",)) is None:
+                raise LawDataError(f"{relpath}: {'.'.join(keys or ('versions',))} is not a table sentcalc declares "
+                                   "(sentcalc/registry.py)")
             node: Any = self.doc(relpath)
             for key in keys or ("versions",):
                 if not isinstance(node, dict) or key not in node:
@@ -177,7 +198,7 @@ class Law:
         return tuple(sorted(p.stem for p in (self.root / "drug-quantity").glob("*.yaml")))
 
     def drug_table(self, drug: str) -> Dated:
-        return self.dated(f"drug-quantity/{drug}.yaml")
+        return self.table(DRUG_QUANTITY.at(drug=drug))
 
     @cached_property
     def content_hash(self) -> str:
@@ -192,15 +213,17 @@ class Law:
         return h.hexdigest()
 
     def every_dated(self) -> list[Dated]:
-        """Every versions list in the data (for `sentcalc verify` and provenance)."""
+        """Every declared versions list in the data (for `sentcalc verify` and provenance; `verify` also
+        reports the lists sentcalc does not declare)."""
         found: list[Dated] = []
         for p in sorted(self.root.rglob("*.yaml")):
             rel = p.relative_to(self.root).as_posix()
-            found.extend(self.dated(rel, *keys) for keys in _versions_paths(self.doc(rel)))
+            found.extend(self.dated(rel, *keys) for keys in versions_paths(self.doc(rel))
+                         if table_for(rel, keys) is not None)
         return found
 
 
-def _versions_paths(node: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def versions_paths(node: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Key paths of every list of dated versions in a document."""
     out: list[tuple[str, ...]] = []
     if isinstance(node, dict):
@@ -208,7 +231,7 @@ def _versions_paths(node: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, 
             if isinstance(v, list) and v and isinstance(v[0], dict) and "effective" in v[0]:
                 out.append((*prefix, str(k)))
             elif isinstance(v, dict):
-                out.extend(_versions_paths(v, (*prefix, str(k))))
+                out.extend(versions_paths(v, (*prefix, str(k))))
     return out
 
 

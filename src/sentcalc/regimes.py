@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 from dateutil.parser import isoparse
 
-from .errors import InputError
-from .law import Law
+from .errors import InputError, LawDataError
+from .law import Law, as_date
 from .reasons import ISO_DAY, date_problem
 
 ORIGINAL = "original"
@@ -46,19 +47,17 @@ def parse_date(value: str, option: str) -> date:
 
 
 def aliases(law: Law) -> dict[str, date]:
-    return {str(k): _as_date(v) for k, v in law.doc("regimes.yaml")["aliases"].items()}
+    return {str(k): as_date(v) for k, v in law.doc("regimes.yaml")["aliases"].items()}
 
 
 def first_guidelines(law: Law) -> date:
-    return _as_date(law.doc("regimes.yaml")["first_guidelines"])
+    return as_date(law.doc("regimes.yaml")["first_guidelines"])
 
 
 def fair_sentencing_act(law: Law) -> date:
-    return _as_date(law.doc("regimes.yaml")["fair_sentencing_act"])
+    return as_date(law.doc("regimes.yaml")["fair_sentencing_act"])
 
 
-def _as_date(v: object) -> date:
-    return v if isinstance(v, date) else date.fromisoformat(str(v))
 
 
 @dataclass(frozen=True)
@@ -108,9 +107,11 @@ class Dates:
 
     def on(self, component: str) -> np.ndarray:
         """The date whose version of `component` applies: the latest substitution for it or for its
-        family (`drug-quantity` covers `drug-quantity:heroin`), else the statute or the Manual date."""
+        family (`drug-quantity` covers `drug-quantity:heroin`), else the statute or the Manual date.
+        `component` must be one sentcalc.registry declares."""
         cache = self.__dict__.setdefault("_on_cache", {})
         if component not in cache:
+            check_component(component)
             cache[component] = self._on(component)
         return cache[component]
 
@@ -123,6 +124,17 @@ class Dates:
                 out = np.maximum(out, f)
             return out
         return self.statute if component.startswith("statute") else self.manual
+
+
+_MEMBER = re.compile(r"^(drug-quantity|drug-equivalency):[a-z][a-z0-9_]*$")
+
+
+def check_component(name: str) -> None:
+    """A component name the registry declares (a drug's own component by its pattern), or LawDataError."""
+    from .registry import components
+    if name not in components(()) and not _MEMBER.match(name):
+        raise LawDataError(f"{name!r} is not a law component; use one of " + ", ".join(components(()))
+                           + ", drug-quantity:<drug>, drug-equivalency:<drug>")
 
 
 def resolve(regime: Regime, sentencing_date: np.ndarray, guidelines_manual: np.ndarray) -> Dates:

@@ -24,12 +24,6 @@ from .errors import InputError
 from .law import LIFE, Law, guidelines_root
 from .retro.common import Avenue
 
-SCENARIO_KEYS = {"name", "description", "effective", "earliest_order", "retroactive", "floor", "reference",
-                 "substitutes", "overlay", "published_estimates"}
-OVERLAY_FILES = {"drug-quantity/", "drug-equivalency.yaml", "statutes/", "criminal-history.yaml", "career-offender.yaml",
-                 "acceptance.yaml", "safety-valve.yaml", "mitigating-role-cap.yaml", "offense-level.yaml",
-                 "sentencing-table.yaml"}
-
 
 @dataclass
 class Scenario:
@@ -78,22 +72,14 @@ def load_scenario(name_or_path: str) -> Scenario:
         raise InputError("--scenario", str(p), f"save it as UTF-8 (byte {exc.start} is not UTF-8)") from None
     if not isinstance(doc, dict):
         raise InputError("--scenario", str(p), "a scenario is a mapping with name, effective, substitutes, ...")
-    unknown = set(doc) - SCENARIO_KEYS
-    if unknown:
-        raise InputError("scenario", ", ".join(sorted(unknown)), "allowed keys are " + ", ".join(sorted(SCENARIO_KEYS)))
-    for key in ("name", "effective", "substitutes"):
-        if key not in doc:
-            raise InputError(f"scenario.{key}", "(missing)", "this key is required")
+    from .law import default_law
+    from .scenarios import problems
+    found = problems(doc, default_law())
+    if found:
+        fld, value, allowed = found[0]
+        more = f" ({len(found) - 1} more problem(s) after this one)" if len(found) > 1 else ""
+        raise InputError(fld, value, allowed + more)
     overlay = doc.get("overlay") or {}
-    if not isinstance(overlay, dict):
-        raise InputError("scenario.overlay", overlay, "give a mapping of guidelines/ data files to their new versions")
-    for path in overlay:
-        if ".." in str(path) or not any(str(path).startswith(f) for f in OVERLAY_FILES):
-            raise InputError("scenario.overlay", path, "overlay one of the guidelines/ data files, e.g. "
-                             "drug-quantity/cocaine_base.yaml or statutes/21-usc-841.yaml")
-    if not isinstance(doc["substitutes"] or {}, dict):
-        raise InputError("scenario.substitutes", doc["substitutes"], "give a mapping of law components to dates, e.g. "
-                         "drug-quantity: 2014-11-01")
     eff = _date(doc["effective"], "scenario.effective")
     subs = {str(k): _date(v, f"scenario.substitutes.{k}") for k, v in (doc["substitutes"] or {}).items()}
     return Scenario(str(doc["name"]), str(doc.get("description", doc["name"])), eff,

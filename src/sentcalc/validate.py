@@ -12,9 +12,10 @@ from .columns import Cases
 from .law import Law
 from .reasons import DRUG_ALIASES, one_of
 from .regimes import first_guidelines
+from .registry import ADJUSTMENT, STATUTE_841, THRESHOLDS
 from .rules.criminal_history import category_from_points
 from .rules.drug_quantity import counted
-from .rules.statutes import S841, lowest_threshold_ever
+from .rules.statutes import lowest_threshold_ever
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ REQUIREMENTS = {
 def _requirements(cases: Cases, law: Law) -> list[Problem]:
     """A named adjustment that only applies with another finding (USSG §2D1.1(b)(16), (b)(17))."""
     out = []
-    for sec, versions in law.doc("adjustments.yaml")["sections"].items():
+    for sec, versions in law.doc(ADJUSTMENT.file)["sections"].items():
         needs = {v.get("requires") for v in versions} - {None}
         for need in sorted(needs):
             text, met = REQUIREMENTS[need]
@@ -62,7 +63,7 @@ def check(cases: Cases, law: Law) -> list[Problem]:
     for i in np.flatnonzero(old_manual):
         out.append(Problem(int(i), "guidelines_manual", str(cases.guidelines_manual[i]),
                            f"the first Guidelines Manual took effect on {first}"))
-    covered = law.doc(S841)["thresholds"]
+    covered = law.doc(STATUTE_841)["thresholds"]
     uncovered = np.isin(cases.conviction_drug, [k for k, d in enumerate(law.drugs) if d not in covered])
     for i in np.flatnonzero(uncovered & ~early & ~old_manual):
         drug = law.drugs[int(cases.conviction_drug[i])]
@@ -74,7 +75,7 @@ def check(cases: Cases, law: Law) -> list[Problem]:
         ok = np.flatnonzero(~(early | old_manual | uncovered))
         out += [Problem(int(ok[p.row]), p.field, p.value, p.allowed) for p in check(cases.take(ok), law)]
         return out
-    known_named = set(law.doc("adjustments.yaml")["sections"])
+    known_named = set(law.doc(ADJUSTMENT.file)["sections"])
     unknown = cases.per_distinct("named_adjustments", lambda s: any(x not in known_named for x in s.split(";") if x))
     for i in np.flatnonzero(unknown):
         bad = [x for x in str(cases.named_adjustments[i]).split(";") if x and x not in known_named]
@@ -82,7 +83,7 @@ def check(cases: Cases, law: Law) -> list[Problem]:
                            "give its levels: sentcalc knows the levels by date only for " + ", ".join(sorted(known_named))))
     out += _requirements(cases, law)
     has_d = [k for k, d in enumerate(law.drugs) if d in covered and any(v.data.get("C") is not None
-                                                      for v in law.dated(S841, "thresholds", d).versions)]
+                                                      for v in law.table(THRESHOLDS.at(drug=d)).versions)]
     d_only = (cases.statute == SUBSECTIONS.index("841(b)(1)(D)")) & ~np.isin(cases.conviction_drug, has_d)
     for i in np.flatnonzero(d_only):
         out.append(Problem(int(i), "conviction.statute", SUBSECTIONS[3],

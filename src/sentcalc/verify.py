@@ -1,5 +1,6 @@
-"""`sentcalc verify`: checks the guidelines/ data itself (dates, citations, order, monotonicity, the
-28 U.S.C. §994(b)(2) width of Sentencing Table ranges) and lists what is still unverified, with a count
+"""`sentcalc verify`: checks the guidelines/ data itself (every file against the tables sentcalc declares:
+no unknown key, no missing key, no wrong type; dates, citations, order, monotonicity, the 28 U.S.C.
+§994(b)(2) width of Sentencing Table ranges; scenarios) and lists what is still unverified, with a count
 per data file."""
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from datetime import date, timedelta
 import numpy as np
 
 from .errors import LawDataError
-from .law import LIFE, Law
+from .law import LIFE, Law, versions_paths
 from .regimes import aliases, first_guidelines
-
-STATUSES = {"verified", "unverified", "derived"}
+from .registry import STATUSES, TABLES, check_version, file_keys, kind_name, table_for
 
 
 @dataclass
@@ -42,6 +42,9 @@ class Report:
 
 def verify(law: Law, today: date) -> Report:
     rep = Report()
+    _schema(law, rep)
+    if rep.failures:  # the checks below read the data through its declarations
+        return rep
     try:
         dated = law.every_dated()
     except LawDataError as exc:
@@ -126,3 +129,75 @@ def _sentencing_table(law: Law, rep: Report) -> None:
         for lv, cat in zip(*np.nonzero(too_wide)):
             rep.failures.append(f"{where}: level {lv + 1} category {cat + 1} range {lo[lv, cat]:g}-{hi[lv, cat]:g} "
                                 "is wider than 28 U.S.C. §994(b)(2) allows")
+
+
+def _schema(law: Law, rep: Report) -> None:
+    """Every file against sentcalc.registry: each key of a data file is one it declares (undated keys with
+    their types, or a dated table whose versions have the declared fields and types), every declared table
+    is there, and every scenario and retroactive substitution names components that exist."""
+    import yaml
+
+    for p in sorted(law.root.rglob("*.yaml")):
+        rel = p.relative_to(law.root).as_posix()
+        try:
+            doc = law.doc(rel)
+        except LawDataError as exc:
+            rep.failures.append(str(exc))
+            continue
+        if rel.startswith("scenarios/"):
+            from .scenarios import problems
+            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+            rep.failures += [f"{rel}: {fld}: {value!r} is not allowed; {allowed}" for fld, value, allowed in problems(raw, law)]
+            continue
+        keys = file_keys(rel)
+        if keys is None:
+            rep.failures.append(f"{rel}: not a data file sentcalc declares (add it to sentcalc/registry.py)")
+            continue
+        if not isinstance(doc, dict):
+            rep.failures.append(f"{rel}: must be a mapping of keys")
+            continue
+        tables = {path: table_for(rel, path) for path in versions_paths(doc)}
+        heads = {path[0] for path in tables}
+        for key, value in doc.items():
+            if key in keys:
+                if not isinstance(value, keys[key]):
+                    rep.failures.append(f"{rel}: key '{key}' is {type(value).__name__}, expected {kind_name(keys[key])}")
+            elif key not in heads:
+                declared = sorted({*keys, *(t.keys[0] for t in TABLES if _same_file(t.file, rel))})
+                rep.failures.append(f"{rel}: unknown key '{key}' (allowed: {', '.join(declared)})")
+        rep.failures += [f"{rel}: missing key '{k}'" for k in ("description",) if k in keys and k not in doc]
+        for path, table in tables.items():
+            if table is None:
+                rep.failures.append(f"{rel}: unknown table '{'.'.join(path)}' (not declared in sentcalc/registry.py)")
+                continue
+            node = doc
+            for k in path:
+                node = node[k]
+            for raw in node:
+                eff = raw.get("effective") if isinstance(raw, dict) else None
+                rep.failures += check_version(table, raw, f"{rel} {'.'.join(path)} @ {eff}")
+        for t in TABLES:
+            if _same_file(t.file, rel) and t.family is None and t.keys not in tables:
+                rep.failures.append(f"{rel}: missing key '{'.'.join(t.keys)}' ({t.name})")
+    _substitutions(law, rep)
+
+
+def _same_file(pattern: str, rel: str) -> bool:
+    from .registry import _match
+    return _match(pattern, rel, {})
+
+
+def _substitutions(law: Law, rep: Report) -> None:
+    """The components each retroactive change substitutes exist."""
+    from .scenarios import law_components
+    valid = law_components(law)
+    doc = law.doc("retroactivity.yaml")
+    for key in ("amendments", "first_step_act_404"):
+        for v in doc.get(key) or []:
+            subs = [*(v.get("substitutes") or {})]
+            for later in (v.get("later_substitutes") or {}).values():
+                subs += list(later)
+            for name in subs:
+                if name not in valid:
+                    rep.failures.append(f"retroactivity.yaml {key} {v.get('id')}: substitutes '{name}', not a law "
+                                        f"component (use one of {', '.join(valid)})")

@@ -554,6 +554,7 @@ def parse(table, law: Law, today: date) -> tuple[Cases, Problems]:
         death_or_injury=vals["death_or_injury"] == 1, grams=grams,
         adjustment_sections=_all_sections(text("adjustment_sections"), text("named_adjustments"), n),
         named_adjustments=strings("named_adjustments"),
+        explicit_adjustments=_explicit(text("adjustment_sections"), num("adjustment_levels", 0)),
         adjustment_levels=num("adjustment_levels", 0).astype(np.int16),
         mitigating_role=num("mitigating_role", 0).astype(np.int8), acceptance=num("acceptance", 0).astype(np.int8),
         criminal_history_points=num("criminal_history_points", -1).astype(np.int16),
@@ -603,6 +604,18 @@ def _history_sorted(text: str) -> str:
         return ";".join(f"{d.isoformat()}:{lv}" for d, lv in risk_history(text))
     except ValueError:
         return ""
+
+
+def _explicit(found, levels: np.ndarray) -> np.ndarray:
+    """The adjustments found with their levels, as the engine reads them: the sections joined by "+" with
+    their levels together ("2D1.1(b)(1)+3B1.1(c)=4"), since a flat row gives one sum."""
+    import pyarrow.compute as pc
+    sections = _np(pc.fill_null(pc.replace_substring(found, ";", "+"), "")).astype(object)
+    lv = np.nan_to_num(levels).astype(np.int64)
+    out = np.full(len(lv), "", dtype=object)
+    given = (sections != "") | (lv != 0)
+    out[given] = sections[given] + "=" + lv[given].astype(str).astype(object)
+    return out
 
 
 def _all_sections(found, named, n: int) -> np.ndarray:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..law import Law, months, present
-from ..steps import Step, step
+from ..law import LIFE, Law, months, present
+from ..registry import CAREER_OFFENDER
+from ..steps import Seen, Step, cited, record
 
 
 def career_offender(law: Law, level: np.ndarray, is_career: np.ndarray, stat_max: np.ndarray,
@@ -14,7 +15,7 @@ def career_offender(law: Law, level: np.ndarray, is_career: np.ndarray, stat_max
     career-offender level, as in the §4B1.1 commentary example 34 − 3 = 31); it replaces the offense level
     only if greater. Returns the level and whether the table set it."""
     from .offense_level import acceptance_reduction
-    dt = law.dated("career-offender.yaml")
+    dt = law.table(CAREER_OFFENDER)
     idx = dt.index_on(on)
     table = np.zeros(len(level), dtype=np.int16)
     for v in present(idx):
@@ -28,13 +29,15 @@ def career_offender(law: Law, level: np.ndarray, is_career: np.ndarray, stat_max
     co_level = (table - acceptance).astype(np.int16)
     applies = is_career & (co_level > level)
     out = np.where(applies, co_level, level).astype(np.int16)
+    seen = {"statutory_max": stat_max, "table_level": table, "acceptance": acceptance, "career_level": co_level,
+            "level": level, "applies": applies, "version": idx, "citations": [v.citation for v in dt.versions]}
+    return out, applies, record("career_offender", "USSG §4B1.1(b)", cited, career_detail, seen, applies=is_career)
 
-    def detail(i: int) -> str:
-        mx = "life" if stat_max[i] >= 10_000 else f"{stat_max[i] / 12:g} years"
-        s = f"Career offender: statutory maximum {mx} → level {table[i]}"
-        s += f" − {acceptance[i]} (acceptance) = {co_level[i]}" if acceptance[i] else ""
-        s += "; " + (f"greater than {level[i]}, so it applies" if applies[i] else f"not greater than {level[i]}")
-        return s + "; category VI."
 
-    return out, applies, step("career_offender", "USSG §4B1.1(b)", lambda i: dt.versions[int(idx[i])].citation,
-                              detail, applies=is_career)
+def career_detail(v: Seen, i: int) -> str:
+    mx = v["statutory_max"][i]
+    s = f"Career offender: statutory maximum {'life' if mx >= LIFE else f'{mx / 12:g} years'} → level {v['table_level'][i]}"
+    s += f" − {v['acceptance'][i]} (acceptance) = {v['career_level'][i]}" if v["acceptance"][i] else ""
+    level = v["level"][i]
+    s += "; " + (f"greater than {level}, so it applies" if v["applies"][i] else f"not greater than {level}")
+    return s + "; category VI."

@@ -9,14 +9,14 @@ from ..case import CATEGORIES
 from ..columns import Cases
 from ..law import Law, present
 from ..regimes import Dates
-from ..steps import Note, Step, note, step
-
-CH = "criminal-history.yaml"
+from ..registry import CATEGORIES as CATEGORY_TABLE
+from ..registry import RECENCY_POINTS, STATUS_POINTS, ZERO_POINT
+from ..steps import Note, Seen, Step, cited, note, record
 
 
 def category_from_points(law: Law, points: np.ndarray, on: np.ndarray) -> np.ndarray:
     """Sentencing Table column headings: points → category 1..6 (I..VI)."""
-    dt = law.dated(CH, "categories")
+    dt = law.table(CATEGORY_TABLE)
     idx = dt.index_on(on)
     mins = np.array([[int(v.data["minimum_points"][c]) for c in CATEGORIES] for v in dt.versions])
     out = np.ones(len(points), dtype=np.int8)
@@ -28,17 +28,17 @@ def category_from_points(law: Law, points: np.ndarray, on: np.ndarray) -> np.nda
 def criminal_history(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.ndarray], Step, list[Note]]:
     """§4A1.1 under the regime: other points (points − status − recency) plus the status (§4A1.1(d),
     after Amendment 821 (e)) and recency (§4A1.1(e), removed by Amendment 742) points that rule gives."""
-    on = dates.on("criminal-history")
+    on = dates.on(CATEGORY_TABLE.component)
     known = cases.criminal_history_points >= 0
     pts = np.where(known, cases.criminal_history_points, 0).astype(np.int16)
     other = pts - cases.status_points - cases.recency_points
-    st = law.dated(CH, "status_points")
-    si = st.index_on(dates.on("criminal-history.status"))
+    st = law.table(STATUS_POINTS)
+    si = st.index_on(dates.on(STATUS_POINTS.component))
     st_pts = np.array([int(v.data["points"]) for v in st.versions])[si]
     st_min = np.array([int(v.data["minimum_other_points"]) for v in st.versions])[si]
     status = np.where((cases.status_points > 0) & (other >= st_min), st_pts, 0)
-    rc = law.dated(CH, "recency_points")
-    ri = rc.index_on(dates.on("criminal-history.recency"))
+    rc = law.table(RECENCY_POINTS)
+    ri = rc.index_on(dates.on(RECENCY_POINTS.component))
     rc_pts = np.array([int(v.data["points"]) for v in rc.versions])[ri]
     rc_with = np.array([int(v.data["points_with_status"]) for v in rc.versions])[ri]
     recency = np.where(cases.recency_points > 0, np.where(status > 0, rc_with, rc_pts), 0)
@@ -54,18 +54,9 @@ def criminal_history(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np
 
     changed = known & ((status != cases.status_points) | (recency != cases.recency_points))
 
-    def detail(i: int) -> str:
-        if not known[i]:
-            return f"Criminal history category {CATEGORIES[category[i] - 1]} as found (points not given)."
-        s = f"{pts[i]} points found"
-        if changed[i]:
-            s += (f"; {other[i]} other + {status[i]} status + {recency[i]} recency under this regime "
-                  f"= {total[i]}")
-        return s + f" → category {CATEGORIES[category[i] - 1]}."
-
-    def citation(i: int) -> str:
-        return "; ".join(dict.fromkeys([st.versions[int(si[i])].citation, rc.versions[int(ri[i])].citation]))
-
+    seen = {"known": known, "category": category, "points": pts, "changed": changed, "other": other, "status": status,
+            "recency": recency, "total": total, "status_version": si, "recency_version": ri,
+            "status_citations": [v.citation for v in st.versions], "recency_citations": [v.citation for v in rc.versions]}
     notes = [
         note("assumption", recency_unknown, "Recency points were not found at sentencing (the rule did not exist "
              "then): assumed none under this regime's §4A1.1(e)."),
@@ -75,7 +66,23 @@ def criminal_history(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np
              "changes in the point rules (Amendments 742, 821) cannot be applied."),
     ]
     return ({"points": np.where(known, total, -1), "status": status, "recency": recency, "category": category},
-            step("criminal_history", "USSG §4A1.1", citation, detail), notes)
+            record("criminal_history", "USSG §4A1.1", history_citation, history_detail, seen), notes)
+
+
+def history_detail(v: Seen, i: int) -> str:
+    category = CATEGORIES[v["category"][i] - 1]
+    if not v["known"][i]:
+        return f"Criminal history category {category} as found (points not given)."
+    s = f"{v['points'][i]} points found"
+    if v["changed"][i]:
+        s += (f"; {v['other'][i]} other + {v['status'][i]} status + {v['recency'][i]} recency under this regime "
+              f"= {v['total'][i]}")
+    return s + f" → category {category}."
+
+
+def history_citation(v: Seen, i: int) -> str:
+    return "; ".join(dict.fromkeys([v["status_citations"][int(v["status_version"][i])],
+                                    v["recency_citations"][int(v["recency_version"][i])]]))
 
 
 def zero_point_offender(law: Law, cases: Cases, dates: Dates, level: np.ndarray,
@@ -83,8 +90,8 @@ def zero_point_offender(law: Law, cases: Cases, dates: Dates, level: np.ndarray,
     """USSG §4C1.1 (Amendment 821, from 2023-11-01): −2 for an offender with no criminal history
     points whom no criterion disqualifies. `zero_point_offender` absent: decided from the case and
     recorded as an assumption."""
-    dt = law.dated(CH, "zero_point_offender")
-    idx = dt.index_on(dates.on("zero-point"))
+    dt = law.table(ZERO_POINT)
+    idx = dt.index_on(dates.on(ZERO_POINT.component))
     lv = np.array([int(v.data["levels"]) for v in dt.versions])[idx]
     disq = cases.death_or_injury | cases.career_offender
     for v in present(idx):
@@ -100,5 +107,9 @@ def zero_point_offender(law: Law, cases: Cases, dates: Dates, level: np.ndarray,
                   "points and nothing in the case disqualifies; set zero_point_offender to decide."),
              note("assumption", assumed & ~applies & (points < 0), "Zero-point offender (§4C1.1) not applied: "
                   "criminal history points not given.")]
-    return out, step("zero_point_offender", "USSG §4C1.1", lambda i: dt.versions[int(idx[i])].citation,
-                     lambda i: f"Zero-point offender: {level[i]} − {lv[i]} = {out[i]}.", applies=applies), notes
+    seen = {"before": level, "levels": lv, "after": out, "version": idx, "citations": [v.citation for v in dt.versions]}
+    return out, record("zero_point_offender", "USSG §4C1.1", cited, zero_point_detail, seen, applies=applies), notes
+
+
+def zero_point_detail(v: Seen, i: int) -> str:
+    return f"Zero-point offender: {v['before'][i]} − {v['levels'][i]} = {v['after'][i]}."

@@ -7,6 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..law import Dated, Law, Version, present
+from ..registry import CAPS, CRACK_COMBINATION, CRACK_VARIABLE, DRUG_QUANTITY, EQUIVALENCY, MINIMUM_LEVEL, RATIOS
 
 
 @lru_cache(maxsize=256)
@@ -164,27 +165,27 @@ def line_on(law: Law, drug: str, day) -> tuple[np.ndarray, np.ndarray, Version]:
 
 def counted(law: Law, drug: str) -> bool:
     """Whether the Manual counts `drug` (plants) rather than weighing it."""
-    return bool(law.doc(f"drug-quantity/{drug}.yaml").get("counted"))
+    return bool(law.doc(DRUG_QUANTITY.at(drug=drug).file).get("counted"))
 
 
 def substance_of(law: Law, drug: str) -> str:
     """The substance a drug line measures: a mixture and its actual weight are one substance (Note B
     to the Drug Quantity Table: the greater level counts)."""
-    return str(law.doc(f"drug-quantity/{drug}.yaml").get("substance", drug))
+    return str(law.doc(DRUG_QUANTITY.at(drug=drug).file).get("substance", drug))
 
 
 def quantity_text(law: Law, drug: str, q: float) -> str:
     """A quantity in the drug's own unit, as the Manual writes it."""
     if counted(law, drug):
         number = f"{q:,.0f}" if float(q).is_integer() else f"{q:,.4g}"
-        return f"{number} {law.doc(f'drug-quantity/{drug}.yaml').get('unit', 'units')}"
+        return f"{number} {law.doc(DRUG_QUANTITY.at(drug=drug).file).get('unit', 'units')}"
     return grams_text(q)
 
 
 def minimum_level(law: Law, drugs: tuple[str, ...], has: np.ndarray, on: np.ndarray) -> np.ndarray:
     """The lowest level of any substance present (USSG §2D1.1, comment. (n.8(D)) proviso, Amendment
     446; before Amendment 396, the heroin line's level 12); 0 where none applies."""
-    rule = law.dated(EQ, "minimum_level")
+    rule = law.table(MINIMUM_LEVEL)
     ri = rule.index_on(on)
     out = np.zeros(len(on), dtype=np.int16)
     for v in present(ri):
@@ -208,17 +209,17 @@ def grams_text(g: float) -> str:
     return f"{g:g} g"
 
 
-EQ = "drug-equivalency.yaml"
+EQ = EQUIVALENCY
 
 
 def _ratio(law: Law, drug: str, on: np.ndarray) -> np.ndarray:
     """Grams of marihuana per gram of `drug` on each date (NaN where the variable crack table applies)."""
-    dt = law.dated(EQ, "ratios", drug)
+    dt = law.table(RATIOS.at(drug=drug))
     idx = dt.index_on(on)
     vals = []
     for v in dt.versions:
         other = v.data.get("same_as")
-        g = law.dated(EQ, "ratios", other).on(v.effective).data.get("grams") if other else v.data.get("grams")
+        g = law.table(RATIOS.at(drug=other)).on(v.effective).data.get("grams") if other else v.data.get("grams")
         vals.append(np.nan if g is None else float(g))
     return np.array(vals)[idx]
 
@@ -239,7 +240,7 @@ def _marihuana_grams(law: Law, drug: str, qty: np.ndarray, on: np.ndarray, ratio
             continue
         r = _ratio(law, drug, ratio_on[m])
         if np.isnan(r).any():
-            var = law.dated(EQ, "crack_variable")
+            var = law.table(CRACK_VARIABLE)
             vi = var.index_on(ratio_on[m])
             own = quantity_level(law, drug, qty[m], on[m])["level"]
             table = np.zeros((len(var.versions), 64))
@@ -255,7 +256,7 @@ def _apply_caps(law: Law, contrib: np.ndarray, drugs: tuple[str, ...], on: np.nd
     """USSG §2D1.1, comment. (n.8(D)): the combined converted weight of Schedule V, of IV and V, and of
     III, IV and V may not exceed its cap (in place; the group's weights are scaled down together).
     Returns the rows a cap held down."""
-    rule = law.dated(EQ, "caps")
+    rule = law.table(CAPS)
     ri = rule.index_on(on)
     capped = np.zeros(len(on), dtype=bool)
     for v in present(ri):
@@ -307,7 +308,7 @@ def converted_drug_weight(law: Law, grams: np.ndarray, drugs: tuple[str, ...], o
     if "cocaine_base" in drugs:
         c = drugs.index("cocaine_base")
         on_c = on_equivalency("cocaine_base")
-        rule = law.dated(EQ, "crack_combination_reduction")
+        rule = law.table(CRACK_COMBINATION)
         ri = rule.index_on(on_c)
         lv = np.array([int(v.data["levels"]) for v in rule.versions])[ri]
         hi = np.array([float(v.data.get("not_at_or_above_grams") or np.inf) for v in rule.versions])[ri]

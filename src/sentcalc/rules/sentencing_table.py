@@ -7,8 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..law import Law, Version, months, present
-
-TABLE = "sentencing-table.yaml"
+from ..registry import BOUNDS, SENTENCING_TABLE
 
 
 @lru_cache(maxsize=16)
@@ -24,7 +23,7 @@ def _cells(version: Version) -> np.ndarray:
 
 def bound_level(law: Law, level: np.ndarray, on: np.ndarray) -> np.ndarray:
     """Sentencing Table, Application Note 2: below 1 is 1, above 43 is 43."""
-    dt = law.dated("offense-level.yaml", "bounds")
+    dt = law.table(BOUNDS)
     idx = dt.index_on(on)
     lo = np.array([int(v.data["minimum"]) for v in dt.versions])[idx]
     hi = np.array([int(v.data["maximum"]) for v in dt.versions])[idx]
@@ -33,7 +32,7 @@ def bound_level(law: Law, level: np.ndarray, on: np.ndarray) -> np.ndarray:
 
 def table_range(law: Law, level: np.ndarray, category: np.ndarray, on: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cell for (offense level, category 1..6) in the table in force; returns min, max, version index."""
-    dt = law.dated(TABLE)
+    dt = law.table(SENTENCING_TABLE)
     idx = dt.index_on(on)
     lo = np.zeros(len(level))
     hi = np.zeros(len(level))
@@ -48,7 +47,7 @@ def table_range(law: Law, level: np.ndarray, category: np.ndarray, on: np.ndarra
 def unverified_cells(law: Law) -> np.ndarray:
     """[version, level, category index]: cells marked unverified in the data."""
     from ..case import CATEGORIES
-    versions = law.dated(TABLE).versions
+    versions = law.table(SENTENCING_TABLE).versions
     out = np.zeros((len(versions), 44, 6), dtype=bool)
     for k, v in enumerate(versions):
         for cell in v.data.get("unverified_cells") or []:

@@ -9,14 +9,20 @@ from ..case import SUBSECTIONS
 from ..columns import Cases
 from ..law import LIFE, Law, months, present
 from ..regimes import Dates
-from ..steps import Note, Step, note, step, unverified
+from ..registry import (
+    CRACK_POSSESSION,
+    PENALTIES_841,
+    PENALTIES_844,
+    PREDICATE,
+    SAFETY_VALVE_STATUTE,
+    THRESHOLDS,
+)
+from ..steps import Note, Seen, Step, cited, note, record, unverified
 from .drug_quantity import quantity_text
 
 TIERS = ("A", "B", "C", "D")
 PENALTY_KEYS = ("priors_0", "priors_1", "priors_2", "death", "death_with_prior")
 POSSESSION = SUBSECTIONS.index("844(a)")
-S841 = "statutes/21-usc-841.yaml"
-S844 = "statutes/21-usc-844.yaml"
 
 
 def _threshold(ver_data: dict, tier: str) -> float:
@@ -26,7 +32,7 @@ def _threshold(ver_data: dict, tier: str) -> float:
 
 def tier_thresholds(law: Law, drug: str, on: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Thresholds of tiers A, B, C (grams; NaN where the tier has none) and the version index."""
-    dt = law.dated(S841, "thresholds", drug)
+    dt = law.table(THRESHOLDS.at(drug=drug))
     idx = dt.index_on(on)
     tab = np.array([[_threshold(v.data, t) for t in ("A", "B", "C")] for v in dt.versions])
     return tab[idx], idx
@@ -37,7 +43,7 @@ def lowest_threshold_ever(law: Law, drug: str, statute: str) -> float | None:
     tier = statute[-2] if statute.startswith("841") else None
     if tier not in ("A", "B", "C"):
         return None
-    vals = [_threshold(v.data, tier) for v in law.dated(S841, "thresholds", drug).versions]
+    vals = [_threshold(v.data, tier) for v in law.table(THRESHOLDS.at(drug=drug)).versions]
     vals = [v for v in vals if not np.isnan(v)]
     return min(vals) if vals else None
 
@@ -52,7 +58,7 @@ def reached_tier(grams: np.ndarray, thr: np.ndarray) -> np.ndarray:
 
 
 def _penalty_table(law: Law) -> tuple[np.ndarray, list]:
-    dt = law.dated(S841, "penalties")
+    dt = law.table(PENALTIES_841)
     tab = np.array([[[[months(x) for x in v.data[t][k]] for k in PENALTY_KEYS] for t in TIERS]
                     for v in dt.versions])
     return tab, dt.versions
@@ -61,7 +67,7 @@ def _penalty_table(law: Law) -> tuple[np.ndarray, list]:
 def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.ndarray], list[Step], list[Note]]:
     """The statutory range of the count of conviction under the statute in force on `dates.statute`."""
     n = len(cases)
-    on = dates.on("statute.thresholds")
+    on = dates.on(THRESHOLDS.component)
     orig_on = cases.sentencing_date
     drugs = cases.drugs
     grams = cases.conviction_grams.copy()
@@ -74,7 +80,7 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
         drug = drugs[int(d)]
         t, idx = tier_thresholds(law, drug, on[m])
         thr[m], thr_ver[m] = t, idx
-        versions = law.dated(S841, "thresholds", drug).versions
+        versions = law.table(THRESHOLDS.at(drug=drug)).versions
         thr_unverified[m] = np.array([v.is_unverified() or bool(v.unverified) for v in versions])[idx]
         # Quantity of conviction not given: the threshold of the subsection on the sentencing date.
         miss = m & assumed_grams
@@ -89,8 +95,8 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     tier = np.where(possession, POSSESSION, np.maximum(cases.statute, reached)).astype(np.int8)
 
     # §851 priors; from 2018-12-21 tiers A and B need a serious drug or violent felony.
-    pred = law.dated(S841, "predicate")
-    pidx = pred.index_on(dates.on("statute.penalties"))
+    pred = law.table(PREDICATE)
+    pidx = pred.index_on(dates.on(PREDICATE.component))
     needs_serious = np.array([[t in v.data["serious_felony_required_for"] for t in TIERS] for v in pred.versions])
     serious_rule = needs_serious[pidx, np.clip(tier, 0, 3)] & ~possession
     priors = cases.prior_convictions.astype(np.int8).copy()
@@ -100,8 +106,8 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
 
     key = np.where(cases.death_or_injury, np.where(priors > 0, 4, 3), priors).astype(np.int8)
     pen, pen_versions = _penalty_table(law)
-    pen_on = dates.on("statute.penalties")
-    pv = law.dated(S841, "penalties").index_on(pen_on)
+    pen_on = dates.on(PENALTIES_841.component)
+    pv = law.table(PENALTIES_841).index_on(pen_on)
     lo = np.zeros(n)
     hi = np.zeros(n)
     t841 = ~possession
@@ -113,9 +119,9 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     # §844(a): simple possession; before the FSA a crack minimum above the quantities.
     crack_min = np.zeros(n, dtype=bool)
     if possession.any():
-        p844 = law.dated(S844, "penalties")
-        c844 = law.dated(S844, "cocaine_base_minimum")
-        pi, ci = p844.index_on(pen_on), c844.index_on(dates.on("statute.possession"))
+        p844 = law.table(PENALTIES_844)
+        c844 = law.table(CRACK_POSSESSION)
+        pi, ci = p844.index_on(pen_on), c844.index_on(dates.on(CRACK_POSSESSION.component))
         pr = np.clip(cases.prior_convictions, 0, 2)
         for i in np.flatnonzero(possession):
             base = p844.versions[int(pi[i])].data[PENALTY_KEYS[int(pr[i])]]
@@ -127,8 +133,8 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
                 crack_min[i] = True
 
     # 18 U.S.C. §3553(f): the safety valve, under that date's criminal-history criterion.
-    sv = law.dated("safety-valve.yaml", "statute")
-    si = sv.index_on(dates.on("statute.safety-valve"))
+    sv = law.table(SAFETY_VALVE_STATUTE)
+    si = sv.index_on(dates.on(SAFETY_VALVE_STATUTE.component))
     available = np.array([bool(v.data["available"]) for v in sv.versions])[si]
     max_pts = np.array([np.inf if v.data["max_points"] is None else float(v.data["max_points"])
                         for v in sv.versions])[si]
@@ -140,65 +146,16 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     binding_lo = np.where(valve, 0.0, lo)
     lifts = valve & (lo > 0)
 
-    def sub(i: int) -> str:
-        return SUBSECTIONS[int(tier[i])] if tier[i] == POSSESSION else f"841(b)(1)({TIERS[int(tier[i])]})"
-
-    def yrs(mo: float) -> str:
-        if mo >= LIFE:
-            return "life"
-        return f"{mo / 12:g} years" if mo % 12 == 0 and mo >= 12 else f"{mo:g} months"
-
-    def tier_detail(i: int) -> str:
-        name = drugs[int(cases.conviction_drug[i])]
-        drug = name.replace("_", " ")
-        q = quantity_text(law, name, grams[i]) + (" (assumed: the subsection's threshold)" if assumed_grams[i] else "")
-        if possession[i]:
-            return f"Conviction under 21 U.S.C. §844(a): {q} of {drug}."
-        th = ", ".join(f"({t}) {quantity_text(law, name, thr[i, k])}" for k, t in enumerate("ABC") if not np.isnan(thr[i, k]))
-        conv = SUBSECTIONS[int(cases.statute[i])]
-        reach = f"reaches ({TIERS[int(reached[i])]})" if reached[i] < 3 or not np.isnan(thr[i, 2]) else ""
-        out = f"{q} of {drug} {reach} under the thresholds in force ({th or 'none'}); convicted under {conv}"
-        if tier[i] != cases.statute[i]:
-            out += f"; the statute now puts this quantity in {sub(i)}"
-        return out + f" → {sub(i)}."
-
-    def tier_citation(i: int) -> str:
-        if possession[i]:
-            return "21 U.S.C. §844(a)"
-        v = law.dated(S841, "thresholds", drugs[int(cases.conviction_drug[i])]).versions[int(thr_ver[i])]
-        return v.citation
-
-    def pen_detail(i: int) -> str:
-        if crack_min[i]:
-            n_priors = int(cases.prior_convictions[i])
-            return f"Possession of more than the cocaine base quantity for {n_priors} prior(s): {yrs(lo[i])} to {yrs(hi[i])}."
-        why = {0: "no §851 prior", 1: "one §851 prior", 2: "two or more §851 priors",
-               3: "death or serious bodily injury", 4: "death or serious bodily injury with a prior"}[int(key[i])]
-        if not_serious[i]:
-            why += " (the priors are not serious drug felonies, so they do not count)"
-        rng = "mandatory life" if lo[i] >= LIFE else f"{yrs(lo[i])} to {yrs(hi[i])}"
-        return f"{sub(i)} with {why}: {rng}."
-
-    def pen_citation(i: int) -> str:
-        if possession[i]:
-            return law.dated(S844, "penalties").on(_day(pen_on[i])).citation
-        return pen_versions[int(pv[i])].citation
-
-    def valve_detail(i: int) -> str:
-        if valve_lost[i]:
-            return ("The court found the safety-valve criteria met, but under the law of this date they are not: "
-                    + ("no safety valve existed." if not available[i] else
-                       f"more than {max_pts[i]:g} criminal history point(s).") + f" The minimum of {yrs(lo[i])} binds.")
-        return f"Safety valve: sentence without regard to the statutory minimum of {yrs(lo[i])}; binding minimum 0."
-
-    def valve_citation(i: int) -> str:
-        return sv.versions[int(si[i])].citation
-
+    seen = {"law": law, "drugs": drugs, "drug": cases.conviction_drug, "statute": cases.statute, "grams": grams,
+            "assumed_grams": assumed_grams, "possession": possession, "thresholds": thr, "threshold_version": thr_ver,
+            "reached": reached, "tier": tier, "min": lo, "max": hi, "key": key, "not_serious": not_serious,
+            "crack_min": crack_min, "priors": cases.prior_convictions, "penalty_version": pv, "penalty_on": pen_on,
+            "penalty_citations": [v.citation for v in pen_versions], "valve_lost": valve_lost, "available": available,
+            "max_points": max_pts, "version": si, "citations": [v.citation for v in sv.versions]}
     steps = [
-        step("statutory_tier", "21 U.S.C. §841(b)(1)", tier_citation, tier_detail),
-        step("statutory_penalty", "21 U.S.C. §841(b)(1); §851", pen_citation, pen_detail),
-        step("safety_valve_statute", "18 U.S.C. §3553(f)", valve_citation, valve_detail,
-             applies=lifts | valve_lost),
+        record("statutory_tier", "21 U.S.C. §841(b)(1)", tier_citation, tier_detail, seen),
+        record("statutory_penalty", "21 U.S.C. §841(b)(1); §851", penalty_citation, penalty_detail, seen),
+        record("safety_valve_statute", "18 U.S.C. §3553(f)", cited, valve_detail, seen, applies=lifts | valve_lost),
     ]
     notes = [
         note("assumption", assumed_grams & ~possession & (cases.statute < 3), lambda i: (
@@ -208,9 +165,9 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
         note("assumption", assumed_serious, "The §851 prior(s) are assumed to be serious drug felonies or "
              "serious violent felonies (First Step Act §401; set conviction.priors_qualify_after_2018)."),
         note("warning", thr_unverified & ~possession, lambda i: (
-            f"Uses a statutory threshold not yet verified against the statute text: {tier_citation(i)}.")),
+            f"Uses a statutory threshold not yet verified against the statute text: {tier_citation(seen, i)}.")),
         note("warning", pen_unverified, lambda i: (
-            f"Uses a statutory term not yet verified against the statute text: {sub(i)}, "
+            f"Uses a statutory term not yet verified against the statute text: {subsection_name(tier[i])}, "
             f"{PENALTY_KEYS[int(key[i])]} ({pen_versions[int(pv[i])].citation}).")),
         unverified(sv.versions, si, cases.safety_valve, "the safety-valve statute's criteria"),
         note("warning", possession & (lo % 1 != 0), lambda i: (
@@ -223,9 +180,66 @@ def statutory_range(law: Law, cases: Cases, dates: Dates) -> tuple[dict[str, np.
     return out, steps, notes
 
 
-def _day(d: np.datetime64):
-    return d.astype("datetime64[D]").item()
-
-
 def subsection_name(tier: int) -> str:
-    return SUBSECTIONS[tier]
+    """The subsection a tier code names: 841(b)(1)(A)-(D) or 844(a)."""
+    return SUBSECTIONS[int(tier)]
+
+
+def years(mo: float) -> str:
+    """A statutory term as the statute writes it: years, months, or life."""
+    if mo >= LIFE:
+        return "life"
+    return f"{mo / 12:g} years" if mo % 12 == 0 and mo >= 12 else f"{mo:g} months"
+
+
+def tier_detail(v: Seen, i: int) -> str:
+    law, name = v["law"], v["drugs"][int(v["drug"][i])]
+    drug = name.replace("_", " ")
+    q = quantity_text(law, name, v["grams"][i]) + (" (assumed: the subsection's threshold)" if v["assumed_grams"][i] else "")
+    if v["possession"][i]:
+        return f"Conviction under 21 U.S.C. §844(a): {q} of {drug}."
+    thr = v["thresholds"][i]
+    shown = ", ".join(f"({t}) {quantity_text(law, name, thr[k])}" for k, t in enumerate("ABC") if not np.isnan(thr[k]))
+    reached = int(v["reached"][i])
+    reach = f"reaches ({TIERS[reached]})" if reached < 3 or not np.isnan(thr[2]) else ""
+    out = (f"{q} of {drug} {reach} under the thresholds in force ({shown or 'none'}); convicted under "
+           f"{subsection_name(v['statute'][i])}")
+    if v["tier"][i] != v["statute"][i]:
+        out += f"; the statute now puts this quantity in {subsection_name(v['tier'][i])}"
+    return out + f" → {subsection_name(v['tier'][i])}."
+
+
+def tier_citation(v: Seen, i: int) -> str:
+    if v["possession"][i]:
+        return "21 U.S.C. §844(a)"
+    drug = v["drugs"][int(v["drug"][i])]
+    return v["law"].table(THRESHOLDS.at(drug=drug)).versions[int(v["threshold_version"][i])].citation
+
+
+def penalty_detail(v: Seen, i: int) -> str:
+    lo, hi = v["min"][i], v["max"][i]
+    if v["crack_min"][i]:
+        return (f"Possession of more than the cocaine base quantity for {int(v['priors'][i])} prior(s): "
+                f"{years(lo)} to {years(hi)}.")
+    why = {0: "no §851 prior", 1: "one §851 prior", 2: "two or more §851 priors",
+           3: "death or serious bodily injury", 4: "death or serious bodily injury with a prior"}[int(v["key"][i])]
+    if v["not_serious"][i]:
+        why += " (the priors are not serious drug felonies, so they do not count)"
+    term = "mandatory life" if lo >= LIFE else f"{years(lo)} to {years(hi)}"
+    return f"{subsection_name(v['tier'][i])} with {why}: {term}."
+
+
+def penalty_citation(v: Seen, i: int) -> str:
+    if v["possession"][i]:
+        day = v["penalty_on"][i].astype("datetime64[D]").item()
+        return v["law"].table(PENALTIES_844).on(day).citation
+    return v["penalty_citations"][int(v["penalty_version"][i])]
+
+
+def valve_detail(v: Seen, i: int) -> str:
+    if v["valve_lost"][i]:
+        return ("The court found the safety-valve criteria met, but under the law of this date they are not: "
+                + ("no safety valve existed." if not v["available"][i] else
+                   f"more than {v['max_points'][i]:g} criminal history point(s).")
+                + f" The minimum of {years(v['min'][i])} binds.")
+    return f"Safety valve: sentence without regard to the statutory minimum of {years(v['min'][i])}; binding minimum 0."
