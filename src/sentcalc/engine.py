@@ -78,8 +78,9 @@ def run(stages: tuple[Stage, ...], inputs: Inputs) -> Result:
     cols: dict[str, np.ndarray] = dict(inputs.cols)
     steps: list[Step] = []
     notes: list[Note] = []
+    seen = replace(inputs, cols=MappingProxyType(cols))  # a read-only view that grows stage by stage
     for stage in stages:
-        out = stage(replace(inputs, cols=MappingProxyType(cols)))
+        out = stage(seen)
         again = cols.keys() & out.cols.keys()
         if again:
             raise RuntimeError(f"stage {stage.__name__} writes {sorted(again)}, which an earlier stage computed")
@@ -97,8 +98,13 @@ def compute(law: Law, cases: Cases, regime: Regime, dates: Dates | None = None,
     regime; `carry_from` (sentcalc's own numbers for the original, computed `raw`, without findings)
     carries them into another regime.
     """
-    dates = dates or _original_statute(law, cases, resolve(regime, cases.sentencing_date, cases.guidelines_manual))
+    dates = dates or regime_dates(law, cases, regime)
     return run(PIPELINE, Inputs(law, cases, dates, regime, raw=raw, carry_from=carry_from))
+
+
+def regime_dates(law: Law, cases: Cases, regime: Regime) -> Dates:
+    """The per-row dates of a regime for these cases."""
+    return _original_statute(law, cases, resolve(regime, cases.sentencing_date, cases.guidelines_manual))
 
 
 def _original_statute(law: Law, cases: Cases, dates: Dates) -> Dates:

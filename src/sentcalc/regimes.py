@@ -129,12 +129,19 @@ class Dates:
 _MEMBER = re.compile(r"^(drug-quantity|drug-equivalency):[a-z][a-z0-9_]*$")
 
 
+_CHECKED: set[str] = set()
+
+
 def check_component(name: str) -> None:
     """A component name the registry declares (a drug's own component by its pattern), or LawDataError."""
     from .registry import components
-    if name not in components(()) and not _MEMBER.match(name):
-        raise LawDataError(f"{name!r} is not a law component; use one of " + ", ".join(components(()))
-                           + ", drug-quantity:<drug>, drug-equivalency:<drug>")
+    if name in _CHECKED:
+        return
+    if name in components(()) or _MEMBER.match(name):
+        _CHECKED.add(name)
+        return
+    raise LawDataError(f"{name!r} is not a law component; use one of " + ", ".join(components(()))
+                       + ", drug-quantity:<drug>, drug-equivalency:<drug>")
 
 
 def resolve(regime: Regime, sentencing_date: np.ndarray, guidelines_manual: np.ndarray) -> Dates:

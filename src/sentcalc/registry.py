@@ -51,8 +51,13 @@ class Table:
 
     def at(self, **names: str) -> Table:
         """This table for one member of its family (`drug=...`, `section=...`)."""
-        return Table(self.name.format(**names), self.file.format(**names), tuple(k.format(**names) for k in self.keys),
-                     None if self.component is None else self.component.format(**names), self.fields, self.optional)
+        key = (self.name, *sorted(names.items()))
+        found = _MEMBERS.get(key)
+        if found is None:
+            found = _MEMBERS[key] = Table(
+                self.name.format(**names), self.file.format(**names), tuple(k.format(**names) for k in self.keys),
+                None if self.component is None else self.component.format(**names), self.fields, self.optional)
+        return found
 
     @property
     def family(self) -> str | None:
@@ -60,6 +65,8 @@ class Table:
         text = self.file + "/".join(self.keys)
         return next((f for f in ("drug", "section") if "{" + f + "}" in text), None)
 
+
+_MEMBERS: dict[tuple, Table] = {}
 
 # Fields every version has, and those it may have.
 COMMON = MappingProxyType({"effective": DATE, "status": STR, "reference": MAP})

@@ -6,6 +6,7 @@ plausible wrong answer)."""
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from typing import Any
 
@@ -46,7 +47,9 @@ def problems(doc: Any, law: Law) -> list[Problem]:
     valid = law_components(law)
     for name, when in substitutes.items():
         if str(name) not in valid:
-            out.append(("scenario.substitutes", name, "not a law component; use one of " + ", ".join(valid)))
+            near = difflib.get_close_matches(str(name), valid, n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            out.append(("scenario.substitutes", name, f"not a law component{hint}; use one of " + ", ".join(valid)))
         elif not _is_date(when):
             out.append((f"scenario.substitutes.{name}", when, "give a date as YYYY-MM-DD"))
     overlay = doc.get("overlay") or {}

@@ -180,6 +180,16 @@ def _schema(law: Law, rep: Report) -> None:
             if _same_file(t.file, rel) and t.family is None and t.keys not in tables:
                 rep.failures.append(f"{rel}: missing key '{'.'.join(t.keys)}' ({t.name})")
     _substitutions(law, rep)
+    _stages(law, rep)
+
+
+def _stages(law: Law, rep: Report) -> None:
+    """Each chapter of adjustments.yaml names a stage of the engine that applies adjustments."""
+    from .rules.adjustments import CHAPTER_THREE, CHAPTER_TWO
+    for chapter, stage in (law.doc("adjustments.yaml").get("chapters") or {}).items():
+        if stage not in (CHAPTER_TWO, CHAPTER_THREE):
+            rep.failures.append(f"adjustments.yaml: chapters: '{chapter}' → '{stage}' is not a stage that applies "
+                                f"adjustments; use {CHAPTER_TWO} or {CHAPTER_THREE}")
 
 
 def _same_file(pattern: str, rel: str) -> bool:

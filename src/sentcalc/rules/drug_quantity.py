@@ -163,11 +163,13 @@ def line_on(law: Law, drug: str, day) -> tuple[np.ndarray, np.ndarray, Version]:
     return bounds, levels, version
 
 
+@lru_cache(maxsize=1024)
 def counted(law: Law, drug: str) -> bool:
     """Whether the Manual counts `drug` (plants) rather than weighing it."""
     return bool(law.doc(DRUG_QUANTITY.at(drug=drug).file).get("counted"))
 
 
+@lru_cache(maxsize=1024)
 def substance_of(law: Law, drug: str) -> str:
     """The substance a drug line measures: a mixture and its actual weight are one substance (Note B
     to the Drug Quantity Table: the greater level counts)."""
