@@ -352,13 +352,14 @@ def tables_sentencing(regime: Annotated[str, typer.Option(metavar="REGIME", help
     from .case import CATEGORIES
     from .law import default_law
     from .regimes import parse_regime
+    from .registry import SENTENCING_TABLE
     from .report.result import months_value
     from .rules.sentencing_table import _cells
     law = default_law()
     r = parse_regime(regime, law, _today())
     if r.day is None:
         raise InputError("--regime", regime, "give a date or an alias; `original` needs a case")
-    ver = law.dated("sentencing-table.yaml").on(r.day)
+    ver = law.table(SENTENCING_TABLE).on(r.day)
     cells = _cells(ver)
     t = Table(title=f"Sentencing Table (months) in force {r.day.isoformat()}", caption=ver.citation)
     t.add_column("Level", justify="right")

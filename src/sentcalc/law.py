@@ -175,7 +175,7 @@ class Law:
         if k not in self._dated:
             if table_for(relpath, keys or ("versions",)) is None:
                 raise LawDataError(f"{relpath}: {'.'.join(keys or ('versions',))} is not a table sentcalc declares "
-                                   "(sentcalc/registry.py)")
+                                   "(declare it in sentcalc/registry.py)")
             node: Any = self.doc(relpath)
             for key in keys or ("versions",):
                 if not isinstance(node, dict) or key not in node:

@@ -14,7 +14,7 @@ import numpy as np
 from .errors import LawDataError
 from .law import LIFE, Law, versions_paths
 from .regimes import aliases, first_guidelines
-from .registry import STATUSES, TABLES, check_version, file_keys, kind_name, table_for
+from .registry import SENTENCING_TABLE, STATUSES, TABLES, check_version, file_keys, kind_name, table_for
 
 
 @dataclass
@@ -111,7 +111,7 @@ def _drug_tables(law: Law, rep: Report) -> None:
 def _sentencing_table(law: Law, rep: Report) -> None:
     from .rules.sentencing_table import _cells
 
-    for v in law.dated("sentencing-table.yaml").versions:
+    for v in law.table(SENTENCING_TABLE).versions:
         where = f"sentencing-table @ {v.effective}"
         table = v.data.get("table", {})
         if sorted(int(k) for k in table) != list(range(1, 44)) or any(len(r) != 6 for r in table.values()):
