@@ -19,7 +19,7 @@ Render = Callable[[Seen, int], str]
 Text = Callable[[int], str]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Step:
     """One named rule applied to every row; `applies` masks the rows where it is worth showing."""
 
