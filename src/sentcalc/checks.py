@@ -16,6 +16,7 @@ from .case import DEPARTURES
 from .columns import Cases
 from .engine import Result
 from .law import LIFE
+from .law import months_text as shown
 from .steps import Note, note
 from .validate import Problem
 
@@ -60,11 +61,11 @@ def check_sentence(cases: Cases, original: Result, need_sentence: bool = True) -
         "the minimum besides the safety valve and Rule 35(b)). State departure: 3553(e) to confirm.")))
     for i in np.flatnonzero(below_min & ~infer):
         out.problems.append(Problem(int(i), "sentence_months", float(s[i]) if s[i] < LIFE else "life", (
-            f"sentence_months {_shown(s[i])} is below the statutory minimum ({months_text(c['statutory_min'][i])}) "
+            f"sentence_months {shown(s[i])} is below the statutory minimum ({months_text(c['statutory_min'][i])}) "
             "without a §3553(e) motion or the safety valve; check the sentence, the statute or departure")))
     above = given & (s > c["statutory_max"])
     out.notes.append(note("warning", above, lambda i: (
-        f"sentence_months {_shown(s[i])} is above the statutory maximum ({months_text(c['statutory_max'][i])}).")))
+        f"sentence_months {shown(s[i])} is above the statutory maximum ({months_text(c['statutory_max'][i])}).")))
     not_below = given & cases.substantial_assistance & (s >= c["guideline_min"]) & (cases.reduction_avenues == "")
     for i in np.flatnonzero(not_below):
         out.problems.append(Problem(int(i), "substantial_assistance", True, (
@@ -73,10 +74,6 @@ def check_sentence(cases: Cases, original: Result, need_sentence: bool = True) -
     if need_sentence:
         out.notes.append(note("warning", ~given, "sentence_months is not given: eligibility cannot be decided."))
     return out
-
-
-def _shown(m: float) -> str:
-    return "life" if m >= LIFE else f"{m:g}"
 
 
 def apply_sentence_check(cases: Cases, original: Result, check: SentenceCheck) -> None:

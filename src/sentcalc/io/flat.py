@@ -164,7 +164,11 @@ def row_to_document(row: dict[str, Any], law: Law) -> dict[str, Any]:
                     for d in law.drugs if val(quantity_column(law, d)) is not None]
     secs = [x for x in str(val("adjustment_sections") or "").split(";") if x]
     total = int(val("adjustment_levels") or 0)
-    doc["adjustments"] = [{"section": x, "levels": total if k == 0 else 0} for k, x in enumerate(secs)]
+    # One sum over several sections: the engine counts it with Chapter Two (rules/adjustments.py), so the
+    # levels go on the first Chapter Two section.
+    from ..rules.adjustments import CHAPTER_TWO, stage_of
+    first = next((k for k, x in enumerate(secs) if stage_of(law, x) == CHAPTER_TWO), 0)
+    doc["adjustments"] = [{"section": x, "levels": total if k == first else 0} for k, x in enumerate(secs)]
     if total and not secs:
         doc["adjustments"] = [{"section": "2D1.1(b)(99)", "levels": total}]
     doc["adjustments"] += [{"section": x} for x in str(val("named_adjustments") or "").split(";") if x]

@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 
 from ..engine import Result
-from ..law import Law
+from ..law import Law, as_date
 from ..steps import Note, Step
 from .release import Projection
 
@@ -59,13 +59,11 @@ def avenues(law: Law, key: str) -> list[Avenue]:
     out = []
     for v in law.dated("retroactivity.yaml", key).versions:
         d = v.data
-        out.append(Avenue(d["id"], d["name"], v.effective, _d(d["earliest_order"]), v.citation, v.href,
-                          {str(k): _d(x) for k, x in (d.get("substitutes") or {}).items()}, d))
+        out.append(Avenue(d["id"], d["name"], v.effective, as_date(d["earliest_order"]), v.citation, v.href,
+                          {str(k): as_date(x) for k, x in (d.get("substitutes") or {}).items()}, d))
     return out
 
 
-def _d(v: object) -> date:
-    return v if isinstance(v, date) else date.fromisoformat(str(v))
 
 
 @dataclass

@@ -11,7 +11,7 @@ import numpy as np
 from ..case import DEPARTURES
 from ..columns import Cases
 from ..engine import Result, compute
-from ..law import LIFE, Law
+from ..law import LIFE, Law, as_date, months_text
 from ..regimes import Dates, Regime
 from ..rules.drug_quantity import top_threshold
 from ..steps import note, step
@@ -36,17 +36,15 @@ def cumulative(avs: list[Avenue], upto: Avenue, as_of: date | None = None) -> di
     for a in avs:
         if a.effective > upto.effective:
             break
-        steps = [a.substitutes] + [{k: _d(v) for k, v in later.items()}
+        steps = [a.substitutes] + [{k: as_date(v) for k, v in later.items()}
                                    for when, later in sorted((a.data.get("later_substitutes") or {}).items())
-                                   if as_of is not None and _d(when) <= as_of]
+                                   if as_of is not None and as_date(when) <= as_of]
         for subs in steps:
             for k, v in subs.items():
                 out[k] = max(out.get(k, v), v)
     return out
 
 
-def _d(v: object) -> date:
-    return v if isinstance(v, date) else date.fromisoformat(str(v))
 
 
 def policy(law: Law, on: date) -> dict:
@@ -69,7 +67,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     sentence = cases.sentence_months
     has_sentence = ~np.isnan(sentence)
     # Already in the Manual used at sentencing: the avenue's own latest part (706: 715 from 2008-05-01).
-    own = [av.effective] + [_d(w) for w in (av.data.get("later_substitutes") or {}) if _d(w) <= as_of]
+    own = [av.effective] + [as_date(w) for w in (av.data.get("later_substitutes") or {}) if as_date(w) <= as_of]
     in_manual = base.manual >= np.datetime64(max(own), "D")
     applied = cases.has_reduction(av.id)
     not_yet = np.full(n, as_of < av.effective)
@@ -143,7 +141,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
     rel, served = release_on(law, cases, lowest + cases.consecutive_months, order)
     immediate = eligible & ~np.isnat(rel) & (rel <= order)
 
-    fmt = _months
+    fmt = months_text
     not_lowered = open_ & ~lowered
     reasons = [
         note("already_applied", in_manual & ~not_yet,
@@ -206,7 +204,7 @@ def guideline_avenue(law: Law, cases: Cases, av: Avenue, avs: list[Avenue], orig
 
 def _minimum_text(minimum: float, lowered: bool, sets_range: bool, tmin: float, tmax: float, t_lowest: float) -> str:
     """Why a statutory minimum stands in the way of a reduction (§5G1.1; §1B1.10(a)(2)(B), (b)(2))."""
-    m = _months(minimum)
+    m = months_text(minimum)
     if not lowered:
         return (f"The statutory minimum of {m} months is the amended range (§5G1.1(b)), so the applicable range is "
                 f"not lowered (§1B1.10(a)(2)(B)); without it the range would be {_span(tmin, tmax)} months.")
@@ -215,7 +213,7 @@ def _minimum_text(minimum: float, lowered: bool, sets_range: bool, tmin: float, 
                 f"the lowest term the court may impose; without it the range would be {_span(tmin, tmax)} "
                 "months.")
     return (f"The statutory minimum of {m} months still binds: without a §3553(e) motion the comparably reduced term "
-            f"({_months(t_lowest)} months) may not go below it.")
+            f"({months_text(t_lowest)} months) may not go below it.")
 
 
 def without_5g1_1(r: Result, rows: np.ndarray) -> Result:
@@ -243,10 +241,6 @@ def _range(cols: dict, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _span(lo: float, hi: float) -> str:
     """A range in months as "lo–hi", or one value when the ends are equal (life, or a point)."""
-    return _months(lo) if lo == hi else f"{_months(lo)}–{_months(hi)}"
+    return months_text(lo) if lo == hi else f"{months_text(lo)}–{months_text(hi)}"
 
 
-def _months(m: float) -> str:
-    if np.isnan(m):
-        return "?"
-    return "life" if m >= LIFE else f"{m:g}"

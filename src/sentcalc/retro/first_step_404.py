@@ -10,11 +10,11 @@ import numpy as np
 from ..case import SUBSECTIONS
 from ..columns import Cases
 from ..engine import Result, compute
-from ..law import LIFE, Law
+from ..law import LIFE, Law, months_text
 from ..regimes import Dates, Regime
 from ..steps import note, step
 from .common import Analysis, Avenue
-from .eligibility import _months, _span
+from .eligibility import _span
 from .release import release_on
 
 
@@ -59,7 +59,7 @@ def section_404(law: Law, cases: Cases, av: Avenue, guideline_subs: dict[str, da
     rel, served = release_on(law, cases, lowest + cases.consecutive_months, order)
     immediate = eligible & ~np.isnat(rel) & (rel <= order)
     o = original.cols
-    fmt = _months
+    fmt = months_text
 
     def sub(i: int) -> str:
         return SUBSECTIONS[int(cases.statute[i])]
