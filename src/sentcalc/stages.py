@@ -141,8 +141,10 @@ def safety_valve_reduction(x: Inputs) -> Output:
     level, step, unverified = ol.safety_valve_reduction(x.law, above, valve, on)
     # Levels given as one sum across chapters were counted above; say so where the split decides the condition.
     unsplit = x.cols["unsplit_adjustment_levels"]
-    without, _, _ = ol.safety_valve_reduction(x.law, (above - unsplit).astype(np.int16), valve, on)
-    decides = (unsplit != 0) & ((above - level) != ((above - unsplit) - without))
+    decides = np.zeros(len(level), dtype=bool)
+    if (unsplit != 0).any():
+        without, _, _ = ol.safety_valve_reduction(x.law, (above - unsplit).astype(np.int16), valve, on)
+        decides = (unsplit != 0) & ((above - level) != ((above - unsplit) - without))
     seen_split = note("assumption", decides, lambda i: (
         f"adjustment_levels ({int(unsplit[i])}) is one sum over sections of different chapters; the safety-valve "
         f"reduction's level-26 condition depends on which are Chapter Two: all were taken as Chapter Two (state "

@@ -104,8 +104,8 @@ def adjustments_step(law: Law, rule: str, section: str, citation: str, cases: Ca
 
 
 def adjustments_detail(v: Seen, i: int) -> str:
-    """"Base 30 + 2D1.1(b)(1) +2 + 2D1.1(b)(12) +2 (numbered ... in this edition) = 34." (or from the level
-    after Chapter Two)."""
+    """The stage's sections with their levels, from the level before it to the level after it, e.g. "Base
+    offense level 30; 2D1.1(b)(1) +2, 2D1.1(b)(16) +2 (numbered 2D1.1(b)(14) in this edition) → 34."."""
     stage, law = v["stage"], v["law"]
     items = [f"{s.replace('+', ', ')} {lv:+d}" for st, s, lv in _split(law, str(v["explicit"][i]))
              if st == stage or (st == UNKNOWN and stage == CHAPTER_TWO)]
