@@ -31,7 +31,8 @@ def test_the_pipeline_is_the_manuals_order() -> None:
     assert [s.__name__ for s in engine.PIPELINE] == [
         "applicable_manual", "statutory_range", "base_offense_level", "specific_offense_characteristics",
         "safety_valve_reduction", "chapter_three", "acceptance", "safety_valve_floor", "criminal_history",
-        "career_offender", "zero_point_offender", "findings", "sentencing_table", "statutory_limits"]
+        "career_offender", "zero_point_offender", "findings", "sentencing_table", "statutory_limits",
+        "supervised_release"]
 
 
 def test_a_stage_runs_on_its_own() -> None:
