@@ -233,13 +233,7 @@ def _supervised(r: dict) -> str:
 
 
 RANGE_ROWS = (
-    ("Base offense level", lambda r: str(r["base_offense_level"])),
-    ("Total offense level", lambda r: str(r["total_offense_level"])),
-    ("Criminal history category", lambda r: r["criminal_history_category"]),
-    ("Sentencing Table cell (months)", lambda r: view.span(r["table_range"])),
-    ("Guideline range (months)", lambda r: view.span(r["guideline_range"])),
-    ("Statute", lambda r: r["statutory_range"]["subsection"]),
-    ("Statutory range (months)", lambda r: view.span(r["statutory_range"])),
+    *view.RANGE_ROWS,
     ("Supervised release", _supervised),
 )
 

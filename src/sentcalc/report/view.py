@@ -79,3 +79,15 @@ def assumptions(results: list[dict]) -> dict[str, list[str]]:
 def retro_results(doc: dict) -> list[dict]:
     """The original result and every amended one of a retro document (for assumptions and warnings)."""
     return [doc["original"], *(a["amended"] for a in doc["analyses"] if a["amended"])]
+
+
+RANGE_ROWS = (
+    ("Base offense level", lambda r: str(r["base_offense_level"])),
+    ("Total offense level", lambda r: str(r["total_offense_level"])),
+    ("Criminal history category", lambda r: r["criminal_history_category"]),
+    ("Sentencing Table cell (months)", lambda r: span(r["table_range"])),
+    ("Guideline range (months)", lambda r: span(r["guideline_range"])),
+    ("Statute", lambda r: r["statutory_range"]["subsection"]),
+    ("Statutory range (months)", lambda r: span(r["statutory_range"])),
+)
+"""The rows every range table shows (terminal and Word), each a label and how a result dict prints it."""

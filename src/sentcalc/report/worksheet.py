@@ -14,13 +14,7 @@ LABEL_WIDTH = 16
 REGIME_WIDTH = 12
 """A regime column's width: "841(b)(1)(B)" and "(2006-06-01)" in full."""
 ROWS = (
-    ("Base offense level", lambda r: str(r["base_offense_level"])),
-    ("Total offense level", lambda r: str(r["total_offense_level"])),
-    ("Criminal history category", lambda r: r["criminal_history_category"]),
-    ("Sentencing Table cell (months)", lambda r: view.span(r["table_range"])),
-    ("Guideline range (months)", lambda r: view.span(r["guideline_range"])),
-    ("Statute", lambda r: r["statutory_range"]["subsection"]),
-    ("Statutory range (months)", lambda r: view.span(r["statutory_range"])),
+    *view.RANGE_ROWS,
     ("Supervised release, statute (months)", lambda r: _sr(r["supervised_release"], "min_months", "max_months")),
     ("Supervised release, guideline (months)",
      lambda r: _sr(r["supervised_release"], "guideline_min_months", "guideline_max_months")),
